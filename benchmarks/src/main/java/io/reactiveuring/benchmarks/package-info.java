@@ -1,0 +1,2 @@
+/** JMH benchmarks of reactive-uring. */
+package io.reactiveuring.benchmarks;

@@ -1,0 +1,99 @@
+package io.reactiveuring.core.engine;
+
+import io.reactiveuring.core.binding.IoUring;
+
+import java.util.Objects;
+
+/**
+ * One submission to a {@link UringLoop} and the receiver of its completions: the callback-level API that the
+ * reactive layer is built on. Subclass it (a Reactive Streams subscription typically <em>is</em> one), give it an
+ * {@link OpSpec}, and {@link UringLoop#submit submit} it.
+ *
+ * <p>Contract:
+ * <ul>
+ *   <li>{@link #onCompletion(int, int)} is called on the loop thread, once per CQE: with
+ *       {@code IORING_CQE_F_MORE} in {@code flags} while a multishot op stays armed, and exactly once without it
+ *       (the final completion). When the loop ends before the kernel answered, the final completion is a
+ *       synthetic {@code -ECANCELED} with {@link #FLAG_LOOP_TERMINATED} set.</li>
+ *   <li>From {@link UringLoop#submit} until the final completion the operation belongs to the engine: do not
+ *       change its spec or attachment. Afterwards it may be submitted again (e.g. from inside its own
+ *       {@code onCompletion}); reuse costs no allocation.</li>
+ *   <li>{@link #attach(OwnedResource)} hands memory to the engine, which releases it after the final
+ *       completion.</li>
+ * </ul>
+ * A {@link RuntimeException} thrown by {@code onCompletion} goes to the loop's error hook and the loop goes on; an
+ * {@link Error} ends the loop (every other pending operation then gets its final {@code -ECANCELED}).
+ */
+public abstract class UringOperation {
+    /**
+     * Set in {@code flags} of a synthetic final completion that the engine delivers itself because the loop ended
+     * (or the op was never submitted); a bit the kernel does not use in {@code cqe->flags}' low half.
+     */
+    public static final int FLAG_LOOP_TERMINATED = 1 << 15;
+
+    // Written by the submitter before submit(); the queue hand-off publishes them to the loop thread.
+    OpSpec spec;
+    OwnedResource resource;
+
+    // Loop thread only.
+    int slot = -1;
+    long userData;
+    /** Extra SQE flags for this submission only (IOSQE_IO_LINK inside a chain). */
+    byte chainFlags;
+    /** The next op of a linked chain, for this submission only. */
+    UringOperation chainNext;
+    /** Set when cancel() found the op still queued: it is completed with -ECANCELED instead of submitted. */
+    boolean cancelledBeforeSubmit;
+
+    protected UringOperation() {
+    }
+
+    protected UringOperation(OpSpec spec) {
+        this.spec = Objects.requireNonNull(spec, "spec");
+    }
+
+    /** Sets what to submit; not while in flight. */
+    public final UringOperation spec(OpSpec spec) {
+        this.spec = Objects.requireNonNull(spec, "spec");
+        return this;
+    }
+
+    public final OpSpec spec() {
+        return spec;
+    }
+
+    /** Hands {@code resource} to the engine for this submission: released after the final completion. */
+    public final UringOperation attach(OwnedResource resource) {
+        this.resource = resource;
+        return this;
+    }
+
+    /**
+     * The user_data of the current submission (slot, generation, opcode), or 0 if not in flight. Loop thread only.
+     */
+    public final long userData() {
+        return slot >= 0 ? userData : 0L;
+    }
+
+    /** True between preparation of the SQE and the final completion. Loop thread only. */
+    public final boolean isInFlight() {
+        return slot >= 0;
+    }
+
+    /**
+     * One CQE for this operation, on the loop thread. {@code res >= 0} is the op's result, {@code res < 0} is
+     * {@code -errno}; {@code flags} are the CQE flags ({@code IORING_CQE_F_MORE}, buffer id, ...) plus
+     * {@link #FLAG_LOOP_TERMINATED} for a completion the engine made up because the loop ended.
+     */
+    protected abstract void onCompletion(int res, int flags);
+
+    /** For messages and snapshots: {@code READ fd=42}. */
+    public String describe() {
+        return spec != null ? spec.describe() : IoUring.opName(0) + " (no spec)";
+    }
+
+    /** True if {@code flags} of a completion say that more CQEs follow for the same submission. */
+    public static boolean hasMore(int flags) {
+        return (flags & IoUring.IORING_CQE_F_MORE) != 0;
+    }
+}

@@ -1,0 +1,90 @@
+package io.reactiveuring.core.ring;
+
+import io.reactiveuring.core.binding.CqeLayout;
+import io.reactiveuring.core.binding.IoUringParamsLayout;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The completion queue: the mapped CQ ring and a flyweight CQE reader.
+ *
+ * <p>Single consumer: only the ring's owning thread may call any method. Use: {@link #acquireTail()}, read the
+ * entries between {@link #head()} and that tail through {@link #userData}, {@link #res}, {@link #flags}, then
+ * {@link #releaseHead(int)}. Head and tail are wrap-safe unsigned 32-bit counters.
+ */
+public final class CompletionQueue {
+    private static final VarHandle INT = JAVA_INT.varHandle();
+
+    private final MemorySegment ring;
+    private final long headOffset;
+    private final long tailOffset;
+    private final long overflowOffset;
+    private final long cqesOffset;
+    private final int mask;
+    private final int entries;
+    /** Local copy of the head: only this thread moves it. */
+    private int head;
+
+    CompletionQueue(MemorySegment ring, MemorySegment params) {
+        this.ring = ring;
+        this.headOffset = params.get(JAVA_INT, IoUringParamsLayout.CQ_OFF_HEAD);
+        this.tailOffset = params.get(JAVA_INT, IoUringParamsLayout.CQ_OFF_TAIL);
+        this.overflowOffset = params.get(JAVA_INT, IoUringParamsLayout.CQ_OFF_OVERFLOW);
+        this.cqesOffset = params.get(JAVA_INT, IoUringParamsLayout.CQ_OFF_CQES);
+        this.mask = ring.get(JAVA_INT, params.get(JAVA_INT, IoUringParamsLayout.CQ_OFF_RING_MASK));
+        this.entries = ring.get(JAVA_INT, params.get(JAVA_INT, IoUringParamsLayout.CQ_OFF_RING_ENTRIES));
+        this.head = (int) INT.getAcquire(ring, headOffset);
+    }
+
+    public int entries() {
+        return entries;
+    }
+
+    public int head() {
+        return head;
+    }
+
+    /** The kernel's tail, acquire: every CQE before it is fully written once we see the new tail. */
+    public int acquireTail() {
+        return (int) INT.getAcquire(ring, tailOffset);
+    }
+
+    /** CQEs ready to be read. */
+    public int ready() {
+        return acquireTail() - head;
+    }
+
+    private long cqe(int index) {
+        return cqesOffset + (long) (index & mask) * CqeLayout.SIZE;
+    }
+
+    public long userData(int index) {
+        return ring.get(JAVA_LONG, cqe(index) + CqeLayout.USER_DATA);
+    }
+
+    public int res(int index) {
+        return ring.get(JAVA_INT, cqe(index) + CqeLayout.RES);
+    }
+
+    public int flags(int index) {
+        return ring.get(JAVA_INT, cqe(index) + CqeLayout.FLAGS);
+    }
+
+    /**
+     * Hands the entries before {@code newHead} back to the kernel. Release: the kernel only sees the new head
+     * after our reads of those CQEs are done, so it cannot overwrite one we are still reading.
+     */
+    public void releaseHead(int newHead) {
+        head = newHead;
+        INT.setRelease(ring, headOffset, newHead);
+    }
+
+    /** CQEs the kernel had to drop (only without {@code IORING_FEAT_NODROP}). */
+    public int overflow() {
+        return (int) INT.getAcquire(ring, overflowOffset);
+    }
+}

@@ -1,0 +1,170 @@
+package io.reactiveuring.core.ring;
+
+import io.reactiveuring.core.binding.IoUringParamsLayout;
+import io.reactiveuring.core.binding.SqeLayout;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * The submission queue: the mapped SQ ring (head, tail, flags) and the SQE array, with a flyweight SQE writer.
+ *
+ * <p>Single producer: only the ring's owning thread may call any method. Head and tail are free-running unsigned
+ * 32-bit counters; {@code tail - head} is the number of queued entries in two's-complement arithmetic, which stays
+ * right across the 2^32 wrap.
+ */
+public final class SubmissionQueue {
+    // JAVA_INT var handles over a segment take (segment, offset); aligned, so acquire/release modes work.
+    private static final VarHandle INT = JAVA_INT.varHandle();
+
+    private final MemorySegment ring;
+    private final MemorySegment sqes;
+    private final long headOffset;
+    private final long tailOffset;
+    private final long flagsOffset;
+    private final long droppedOffset;
+    private final int mask;
+    private final int entries;
+
+    /** Next free entry; only this thread writes the kernel's tail, so a local copy is authoritative. */
+    private int tail;
+    /** Tail up to which entries have been handed to {@code io_uring_enter}. */
+    private int submittedTail;
+
+    SubmissionQueue(MemorySegment ring, MemorySegment sqes, MemorySegment params, boolean noSqArray) {
+        this.ring = ring;
+        this.sqes = sqes;
+        this.headOffset = params.get(JAVA_INT, IoUringParamsLayout.SQ_OFF_HEAD);
+        this.tailOffset = params.get(JAVA_INT, IoUringParamsLayout.SQ_OFF_TAIL);
+        this.flagsOffset = params.get(JAVA_INT, IoUringParamsLayout.SQ_OFF_FLAGS);
+        this.droppedOffset = params.get(JAVA_INT, IoUringParamsLayout.SQ_OFF_DROPPED);
+        this.mask = ring.get(JAVA_INT, params.get(JAVA_INT, IoUringParamsLayout.SQ_OFF_RING_MASK));
+        this.entries = ring.get(JAVA_INT, params.get(JAVA_INT, IoUringParamsLayout.SQ_OFF_RING_ENTRIES));
+        if (!noSqArray) {
+            // Identity indirection once: SQE i always sits in slot i, so the array never changes afterwards.
+            long array = params.get(JAVA_INT, IoUringParamsLayout.SQ_OFF_ARRAY);
+            for (int i = 0; i < entries; i++) {
+                ring.set(JAVA_INT, array + 4L * i, i);
+            }
+        }
+        this.tail = (int) INT.getAcquire(ring, tailOffset);
+        this.submittedTail = tail;
+    }
+
+    public int entries() {
+        return entries;
+    }
+
+    /** Free SQEs. The kernel advances the head inside {@code io_uring_enter}; acquire so its reads are done. */
+    public int free() {
+        return entries - (tail - (int) INT.getAcquire(ring, headOffset));
+    }
+
+    /** Entries written but not yet passed to {@code io_uring_enter}. */
+    public int unsubmitted() {
+        return tail - submittedTail;
+    }
+
+    /**
+     * Claims the next SQE, zeroed, and returns its byte offset in {@link #sqes()}; {@code -1} when the queue is
+     * full (the caller submits and tries again). The kernel sees it only after {@link #publish()}.
+     */
+    public long claim() {
+        if (free() == 0) {
+            return -1;
+        }
+        long offset = (long) (tail & mask) * SqeLayout.SIZE;
+        tail++;
+        // Zero the whole entry: a field left from an earlier op would change the meaning of this one.
+        for (long o = 0; o < SqeLayout.SIZE; o += 8) {
+            sqes.set(JAVA_LONG, offset + o, 0L);
+        }
+        return offset;
+    }
+
+    /**
+     * Makes every claimed SQE visible to the kernel: a release store of the tail, so the kernel, which
+     * acquire-loads the tail, sees the SQE contents written before it.
+     */
+    public void publish() {
+        INT.setRelease(ring, tailOffset, tail);
+    }
+
+    /** Records that {@code io_uring_enter} consumed {@code count} entries. */
+    public void submitted(int count) {
+        submittedTail += count;
+    }
+
+    /** {@code sq_ring->flags}: {@code IORING_SQ_CQ_OVERFLOW}, {@code IORING_SQ_TASKRUN}. Written by the kernel
+     * at any time, so read with acquire. */
+    public int flags() {
+        return (int) INT.getAcquire(ring, flagsOffset);
+    }
+
+    /** Invalid SQEs the kernel dropped. */
+    public int dropped() {
+        return (int) INT.getAcquire(ring, droppedOffset);
+    }
+
+    /** The mapped SQE array; write through the {@code set*} methods with an offset from {@link #claim()}. */
+    public MemorySegment sqes() {
+        return sqes;
+    }
+
+    public void setOpcode(long sqe, byte opcode) {
+        sqes.set(JAVA_BYTE, sqe + SqeLayout.OPCODE, opcode);
+    }
+
+    public void setFlags(long sqe, byte flags) {
+        sqes.set(JAVA_BYTE, sqe + SqeLayout.FLAGS, flags);
+    }
+
+    public void setIoprio(long sqe, short ioprio) {
+        sqes.set(JAVA_SHORT, sqe + SqeLayout.IOPRIO, ioprio);
+    }
+
+    public void setFd(long sqe, int fd) {
+        sqes.set(JAVA_INT, sqe + SqeLayout.FD, fd);
+    }
+
+    public void setOff(long sqe, long off) {
+        sqes.set(JAVA_LONG, sqe + SqeLayout.OFF, off);
+    }
+
+    public void setAddr(long sqe, long addr) {
+        sqes.set(JAVA_LONG, sqe + SqeLayout.ADDR, addr);
+    }
+
+    public void setLen(long sqe, int len) {
+        sqes.set(JAVA_INT, sqe + SqeLayout.LEN, len);
+    }
+
+    public void setOpFlags(long sqe, int opFlags) {
+        sqes.set(JAVA_INT, sqe + SqeLayout.OP_FLAGS, opFlags);
+    }
+
+    public void setUserData(long sqe, long userData) {
+        sqes.set(JAVA_LONG, sqe + SqeLayout.USER_DATA, userData);
+    }
+
+    public void setBufIndex(long sqe, short bufIndex) {
+        sqes.set(JAVA_SHORT, sqe + SqeLayout.BUF_INDEX, bufIndex);
+    }
+
+    public void setPersonality(long sqe, short personality) {
+        sqes.set(JAVA_SHORT, sqe + SqeLayout.PERSONALITY, personality);
+    }
+
+    public void setSpliceFdIn(long sqe, int spliceFdIn) {
+        sqes.set(JAVA_INT, sqe + SqeLayout.SPLICE_FD_IN, spliceFdIn);
+    }
+
+    public void setAddr3(long sqe, long addr3) {
+        sqes.set(JAVA_LONG, sqe + SqeLayout.ADDR3, addr3);
+    }
+}

@@ -1,0 +1,13 @@
+/**
+ * reactive-uring core: io_uring over FFM (binding, ring), the engine (one loop thread per ring) and plain
+ * Reactive Streams publishers. Grant it native access with {@code --enable-native-access=io.reactiveuring.core}.
+ */
+module io.reactiveuring.core {
+    requires transitive org.reactivestreams;
+    requires org.jctools.core;
+
+    exports io.reactiveuring.core;
+    exports io.reactiveuring.core.binding;
+    exports io.reactiveuring.core.ring;
+    exports io.reactiveuring.core.engine;
+}

@@ -1,0 +1,2 @@
+/** Reactor (Mono/Flux) API over reactive-uring core. */
+package io.reactiveuring.reactor;

@@ -1,0 +1,5 @@
+/** Runnable samples of reactive-uring. */
+module io.reactiveuring.samples {
+    requires io.reactiveuring.core;
+    requires io.reactiveuring.reactor;
+}
