@@ -314,6 +314,29 @@ public final class UringLoop implements Executor, AutoCloseable {
         }
     }
 
+    /**
+     * {@code io_uring_register} on this ring: files, buffers, provided-buffer rings, ring fds. Loop thread only
+     * ({@code SINGLE_ISSUER} applies to register as well); run it through {@link #execute} from elsewhere.
+     *
+     * @return the kernel's result, or {@code -errno}
+     * @throws IllegalStateException if called from another thread or after the ring was closed
+     */
+    public int register(int opcode, MemorySegment arg, int nrArgs) {
+        if (!inLoop()) {
+            throw new IllegalStateException("io_uring_register must run on the ring's loop thread");
+        }
+        if (state == TERMINATED || ring == null || ring.isClosed()) {
+            throw new IllegalStateException("the ring is closed");
+        }
+        return LibC.ioUringRegister(ring.fd(), opcode, arg == null ? MemorySegment.NULL : arg, nrArgs);
+    }
+
+    /** This ring's fd, e.g. as the target of {@code MSG_RING} from another ring; -1 once closed. */
+    public int ringFd() {
+        Ring r = ring;
+        return r == null || r.isClosed() ? -1 : r.fd();
+    }
+
     /** Operations in flight now (user ops; internal ones such as the wake-up read excluded). */
     public int inFlight() {
         return userInFlight;
