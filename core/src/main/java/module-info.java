@@ -10,4 +10,5 @@ module io.reactiveuring.core {
     exports io.reactiveuring.core.binding;
     exports io.reactiveuring.core.ring;
     exports io.reactiveuring.core.engine;
+    exports io.reactiveuring.core.reactive;
 }

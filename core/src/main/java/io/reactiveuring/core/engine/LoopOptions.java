@@ -21,10 +21,11 @@ import java.util.function.Consumer;
  * @param errorHook              receives exceptions thrown by user callbacks on the loop thread
  * @param threadFactory          makes the loop's platform thread (e.g. one implementing Reactor's
  *                               {@code NonBlocking} marker); must not return a virtual thread
+ * @param pollRetry              how ops on this ring retry after {@code -EAGAIN} (overridable per op)
  */
 public record LoopOptions(int sqEntries, int cqEntries, int maxInFlight, int handoffCapacity,
                           Duration shutdownGrace, String threadName, int refusedSetupFlags,
-                          Consumer<Throwable> errorHook, ThreadFactory threadFactory) {
+                          Consumer<Throwable> errorHook, ThreadFactory threadFactory, PollRetry pollRetry) {
 
     private static final System.Logger LOG = System.getLogger("io.reactiveuring.core.engine");
 
@@ -52,6 +53,7 @@ public record LoopOptions(int sqEntries, int cqEntries, int maxInFlight, int han
         Objects.requireNonNull(threadName, "threadName");
         Objects.requireNonNull(errorHook, "errorHook");
         Objects.requireNonNull(threadFactory, "threadFactory");
+        Objects.requireNonNull(pollRetry, "pollRetry");
     }
 
     /** Platform daemon threads; the loop names them after {@link #threadName()}. */
@@ -64,47 +66,52 @@ public record LoopOptions(int sqEntries, int cqEntries, int maxInFlight, int han
     /** 256 SQEs, 4096 CQEs, 4096 in flight, 65536 hand-offs, 2 s grace. */
     public static LoopOptions defaults() {
         return new LoopOptions(256, 4096, 4096, 65536, Duration.ofSeconds(2), "uring-loop", 0, LOG_ERRORS,
-                PLATFORM_DAEMON);
+                PLATFORM_DAEMON, PollRetry.AUTO);
     }
 
     /** Sets both queue sizes and the in-flight bound to the CQ size. */
     public LoopOptions withQueues(int sq, int cq) {
         return new LoopOptions(sq, cq, cq, handoffCapacity, shutdownGrace, threadName, refusedSetupFlags,
-                errorHook, threadFactory);
+                errorHook, threadFactory, pollRetry);
     }
 
     public LoopOptions withMaxInFlight(int n) {
         return new LoopOptions(sqEntries, cqEntries, n, handoffCapacity, shutdownGrace, threadName,
-                refusedSetupFlags, errorHook, threadFactory);
+                refusedSetupFlags, errorHook, threadFactory, pollRetry);
     }
 
     public LoopOptions withHandoffCapacity(int n) {
         return new LoopOptions(sqEntries, cqEntries, maxInFlight, n, shutdownGrace, threadName, refusedSetupFlags,
-                errorHook, threadFactory);
+                errorHook, threadFactory, pollRetry);
     }
 
     public LoopOptions withShutdownGrace(Duration grace) {
         return new LoopOptions(sqEntries, cqEntries, maxInFlight, handoffCapacity, grace, threadName,
-                refusedSetupFlags, errorHook, threadFactory);
+                refusedSetupFlags, errorHook, threadFactory, pollRetry);
     }
 
     public LoopOptions withThreadName(String name) {
         return new LoopOptions(sqEntries, cqEntries, maxInFlight, handoffCapacity, shutdownGrace, name,
-                refusedSetupFlags, errorHook, threadFactory);
+                refusedSetupFlags, errorHook, threadFactory, pollRetry);
     }
 
     public LoopOptions withRefusedSetupFlags(int flags) {
         return new LoopOptions(sqEntries, cqEntries, maxInFlight, handoffCapacity, shutdownGrace, threadName,
-                flags, errorHook, threadFactory);
+                flags, errorHook, threadFactory, pollRetry);
     }
 
     public LoopOptions withErrorHook(Consumer<Throwable> hook) {
         return new LoopOptions(sqEntries, cqEntries, maxInFlight, handoffCapacity, shutdownGrace, threadName,
-                refusedSetupFlags, hook, threadFactory);
+                refusedSetupFlags, hook, threadFactory, pollRetry);
     }
 
     public LoopOptions withThreadFactory(ThreadFactory factory) {
         return new LoopOptions(sqEntries, cqEntries, maxInFlight, handoffCapacity, shutdownGrace, threadName,
-                refusedSetupFlags, errorHook, factory);
+                refusedSetupFlags, errorHook, factory, pollRetry);
+    }
+
+    public LoopOptions withPollRetry(PollRetry mode) {
+        return new LoopOptions(sqEntries, cqEntries, maxInFlight, handoffCapacity, shutdownGrace, threadName,
+                refusedSetupFlags, errorHook, threadFactory, mode);
     }
 }

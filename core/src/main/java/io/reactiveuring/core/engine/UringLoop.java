@@ -119,6 +119,7 @@ public final class UringLoop implements Executor, AutoCloseable {
     private long callbackErrors;
     private long quarantinedOps;
     private long cancelsIssued;
+    private final LoopCounters counters = new LoopCounters();
 
     /**
      * Starts a loop with its own thread; returns once the ring exists.
@@ -241,7 +242,8 @@ public final class UringLoop implements Executor, AutoCloseable {
 
     /**
      * Cancels {@code target}: if it is still queued it completes with {@code -ECANCELED} without reaching the
-     * kernel; if it is in flight an {@code ASYNC_CANCEL} for its user_data is submitted. The target still gets its
+     * kernel; if it is in flight an {@code ASYNC_CANCEL} for its user_data is submitted ({@code POLL_REMOVE} if
+     * it is a {@code POLL_ADD}). The target still gets its
      * own final completion (its memory stays owned until then). {@code onCancelResult} (may be null) receives the
      * cancel's own result on the loop thread: 0, {@code -ENOENT} or {@code -EALREADY}; 1 for a target cancelled
      * before submission; {@code -ENOENT} if it was not pending at all.
@@ -352,6 +354,7 @@ public final class UringLoop implements Executor, AutoCloseable {
         return quarantinedOps;
     }
 
+    /** User operations prepared into SQEs so far (internal ones such as the wake-up read not counted). */
     public long submittedOperations() {
         return submittedOps;
     }
@@ -379,7 +382,12 @@ public final class UringLoop implements Executor, AutoCloseable {
         return callbackErrors;
     }
 
-    /** ASYNC_CANCELs submitted on behalf of {@link #cancel}. */
+    /** Counters that the layers above update on this loop's thread (poll-driven retry). */
+    public LoopCounters counters() {
+        return counters;
+    }
+
+    /** ASYNC_CANCELs (or POLL_REMOVEs) submitted on behalf of {@link #cancel}. */
     public long cancelsIssued() {
         return cancelsIssued;
     }
@@ -820,7 +828,9 @@ public final class UringLoop implements Executor, AutoCloseable {
         sq.setPersonality(sqe, s.personality);
         sq.setSpliceFdIn(sqe, s.spliceFdIn);
         sq.setAddr3(sqe, s.addr3);
-        submittedOps++;
+        if (!isInternal) {
+            submittedOps++;
+        }
     }
 
     private void freeSlot(int slot, UringOperation op) {
@@ -864,7 +874,10 @@ public final class UringLoop implements Executor, AutoCloseable {
             }
             cancelsIssued++;
             InternalCancel c = new InternalCancel(onResult);
-            c.spec(OpSpec.asyncCancel(target.userData, 0));
+            // A readiness poll is removed from the poll table; anything else goes through the cancel hash.
+            c.spec(target.spec.opcode == IORING_OP_POLL_ADD
+                    ? OpSpec.of(IORING_OP_POLL_REMOVE).addr(target.userData)
+                    : OpSpec.asyncCancel(target.userData, 0));
             if (freeTop == 0) {
                 backlog.addFirst(c);
             } else {

@@ -1,0 +1,31 @@
+package io.reactiveuring.core.binding;
+
+/**
+ * Poll event bits ({@code include/uapi/asm-generic/poll.h}) and the "don't wait" flags that turn a waiting
+ * read/recv into one that answers {@code -EAGAIN} ({@code MSG_DONTWAIT} from {@code linux/socket.h},
+ * {@code RWF_NOWAIT} from {@code linux/fs.h}). Stateless; safe from any thread.
+ */
+public final class Poll {
+    private Poll() {
+    }
+
+    public static final int POLLIN = 0x0001;
+    public static final int POLLPRI = 0x0002;
+    public static final int POLLOUT = 0x0004;
+    public static final int POLLERR = 0x0008;
+    public static final int POLLHUP = 0x0010;
+    public static final int POLLNVAL = 0x0020;
+    public static final int POLLRDNORM = 0x0040;
+    public static final int POLLWRNORM = 0x0100;
+    public static final int POLLRDHUP = 0x2000;
+
+    /** Readiness to read, as the library arms it for a retry: data, urgent data, or an error to report. */
+    public static final int READABLE = POLLIN | POLLRDNORM | POLLERR | POLLPRI;
+    /** Readiness to write, as the library arms it for a retry. */
+    public static final int WRITABLE = POLLOUT | POLLWRNORM | POLLERR | POLLPRI;
+
+    /** {@code MSG_DONTWAIT}: a send/recv that cannot proceed now answers {@code -EAGAIN}. */
+    public static final int MSG_DONTWAIT = 0x40;
+    /** {@code RWF_NOWAIT}: a read/write that would block answers {@code -EAGAIN} (rw_flags). */
+    public static final int RWF_NOWAIT = 0x00000008;
+}

@@ -1,0 +1,345 @@
+package io.reactiveuring.core.reactive;
+
+import io.reactiveuring.core.UringCancelledException;
+import io.reactiveuring.core.UringException;
+import io.reactiveuring.core.UringTimeoutException;
+import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.binding.IoUring;
+import io.reactiveuring.core.engine.OpSpec;
+import io.reactiveuring.core.engine.PollRetry;
+import io.reactiveuring.core.engine.UringLoop;
+import io.reactiveuring.core.engine.UringOperation;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+
+/**
+ * The subscription of a cold one-shot op publisher, and at the same time the op's {@link UringOperation}: one
+ * object per subscription. Nothing is submitted before the first {@code request(n > 0)}; then the SQE goes to the
+ * ring and its CQE becomes {@code onNext} + {@code onComplete} ({@code res >= 0}) or {@code onError}
+ * ({@code res < 0}, a {@link UringException}).
+ *
+ * <p>Poll-driven resubscription: an {@code -EAGAIN} on a pollable fd arms a readiness {@code POLL_ADD} on the same
+ * slot machinery and re-submits the op from the loop thread when it fires, only while not cancelled, at most
+ * {@link PollRetry#MAX_RETRIES} times before one plain kernel-waited attempt; regular files are re-issued once
+ * without the nowait flag instead. An {@code -EAGAIN} is never delivered when a retry is possible.
+ *
+ * <p>Cancellation submits {@code ASYNC_CANCEL} ({@code POLL_REMOVE} while a readiness poll is armed); nothing is
+ * signalled afterwards; the call's memory is released only after the last CQE (op and linked timeout), and a
+ * result that arrives anyway is discarded through {@link OpCall#discardResult}. When the ring's loop ends, the
+ * subscriber gets a {@link UringCancelledException} exactly once.
+ *
+ * <p>Threading: {@code request} and {@code cancel} may be called from any thread; signals come from the loop
+ * thread, except errors raised before anything was submitted (bad request, loop already ended), which come from
+ * the requesting thread. Signals are never concurrent.
+ *
+ * @param <T> the emitted value
+ */
+public class OneShotSubscription<T> extends UringOperation implements Subscription {
+    private static final int NEW = 0;
+    private static final int ACTIVE = 1;
+    private static final int DONE = 2;
+    private static final int PHASE_OP = 0;
+    private static final int PHASE_POLL = 1;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(OneShotSubscription.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    protected final UringLoop loop;
+    protected final Subscriber<? super T> actual;
+    private final Supplier<? extends OpCall<T>> calls;
+    private final OpOptions options;
+
+    private volatile int state;
+    private volatile boolean cancelled;
+    /** request(n <= 0) while in flight: the op is cancelled and §3.9's error is delivered at its completion. */
+    private volatile boolean badRequest;
+
+    // Set on the requesting thread before the first submission, then used on the loop thread only.
+    private OpCall<T> call;
+    private OpSpec plainSpec;
+    private OpSpec retrySpec;
+    private boolean userMode;
+    private long deadline;
+    private LinkTimeout linkTimeout;
+
+    // Loop thread only.
+    private int phase = PHASE_OP;
+    private int retries;
+    private boolean fileReissued;
+    private boolean exhausted;
+    private boolean mainPending;
+    private int mainRes;
+    private int mainFlags;
+    private boolean released;
+
+    public OneShotSubscription(UringLoop loop, Supplier<? extends OpCall<T>> calls, OpOptions options,
+                               Subscriber<? super T> actual) {
+        this.loop = Objects.requireNonNull(loop, "loop");
+        this.calls = Objects.requireNonNull(calls, "calls");
+        this.options = Objects.requireNonNull(options, "options");
+        this.actual = Objects.requireNonNull(actual, "subscriber");
+    }
+
+    // ------------------------------------------------------------------------------------------- Subscription
+
+    @Override
+    public void request(long n) {
+        if (n <= 0) {
+            if (STATE.compareAndSet(this, NEW, DONE)) {
+                actual.onError(new IllegalArgumentException("§3.9: request must be positive, was " + n));
+            } else if (state == ACTIVE && !badRequest) {
+                badRequest = true;
+                loop.cancel(this);
+            }
+            return;
+        }
+        if (STATE.compareAndSet(this, NEW, ACTIVE)) {
+            start();
+        }
+    }
+
+    @Override
+    public void cancel() {
+        cancelled = true;
+        if (STATE.compareAndSet(this, NEW, DONE)) {
+            return;
+        }
+        if (state == ACTIVE) {
+            loop.cancel(this);
+        }
+    }
+
+    /** True once the subscriber cancelled. */
+    public final boolean isCancelled() {
+        return cancelled;
+    }
+
+    /** True once a terminal signal was sent or the subscription ended by cancellation. */
+    public final boolean isTerminated() {
+        return state == DONE;
+    }
+
+    /** True once the op was requested (and so submitted, or queued for submission). */
+    public final boolean isRequested() {
+        return state != NEW;
+    }
+
+    // ------------------------------------------------------------------------------------------- submission
+
+    private void start() {
+        try {
+            call = Objects.requireNonNull(calls.get(), "OpCall");
+            plainSpec = Objects.requireNonNull(call.spec(), "spec");
+            PollRetry mode = options.pollRetry() != null ? options.pollRetry() : loop.options().pollRetry();
+            if (mode == PollRetry.AUTO) {
+                boolean fastPoll = loop.features() != null
+                        && loop.features().hasFeature(IoUring.IORING_FEAT_FAST_POLL);
+                mode = fastPoll ? PollRetry.KERNEL : PollRetry.USER;
+            }
+            OpSpec nowait = mode == PollRetry.USER ? call.nowaitSpec() : null;
+            userMode = nowait != null;
+            retrySpec = userMode ? nowait : plainSpec;
+            Duration timeout = options.linkTimeout();
+            if (timeout != null) {
+                deadline = System.nanoTime() + timeout.toNanos();
+                linkTimeout = new LinkTimeout();
+            }
+            submit(retrySpec);
+        } catch (Throwable t) {
+            state = DONE;
+            releaseCall();
+            actual.onError(t);
+        }
+    }
+
+    /** Submits {@code spec} as this op, with a linked timeout for the time left until the deadline. */
+    private void submit(OpSpec spec) {
+        spec(spec);
+        mainPending = true;
+        if (linkTimeout == null) {
+            loop.submit(this);
+            return;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            // The deadline passed between two retries: the kernel never saw this attempt.
+            mainPending = false;
+            mainRes = -Errno.ECANCELED;
+            linkTimeout.fired = true;
+            settle();
+            return;
+        }
+        linkTimeout.spec(OpSpec.linkTimeout(Duration.ofNanos(left)));
+        linkTimeout.pending = true;
+        try {
+            loop.submitLinked(this, linkTimeout);
+        } catch (RejectedExecutionException | IllegalArgumentException e) {
+            linkTimeout.pending = false;
+            mainPending = false;
+            throw e;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- completions
+
+    @Override
+    protected final void onCompletion(int res, int flags) {
+        mainPending = false;
+        mainRes = res;
+        mainFlags = flags;
+        if (linkTimeout == null || !linkTimeout.pending) {
+            settle();
+        }
+    }
+
+    /** The kernel-side timeout linked after each attempt. */
+    private final class LinkTimeout extends UringOperation {
+        boolean pending;
+        boolean fired;
+
+        @Override
+        protected void onCompletion(int res, int flags) {
+            pending = false;
+            if (res == -Errno.ETIME) {
+                fired = true;
+            }
+            if (!mainPending) {
+                settle();
+            }
+        }
+    }
+
+    /** Both the op and its linked timeout (if any) have posted their final CQE: decide what happens next. */
+    private void settle() {
+        int res = mainRes;
+        int flags = mainFlags;
+        boolean loopEnded = (flags & FLAG_LOOP_TERMINATED) != 0;
+        if (cancelled || badRequest) {
+            if (res >= 0 && phase == PHASE_OP) {
+                call.discardResult(res, flags);
+            }
+            finish();
+            if (badRequest && !cancelled) {
+                actual.onError(new IllegalArgumentException("§3.9: request must be positive"));
+            }
+            return;
+        }
+        if (!loopEnded && phase == PHASE_POLL) {
+            if (res >= 0 && !timedOut()) {
+                // Readiness (or an error condition the op itself will report): re-issue the op.
+                loop.counters().pollResubmitted();
+                phase = PHASE_OP;
+                resubmit(retrySpec);
+                return;
+            }
+        } else if (!loopEnded && res == -Errno.EAGAIN && retryAfterEagain()) {
+            return;
+        }
+        if (res >= 0 && phase == PHASE_OP) {
+            T value;
+            try {
+                value = call.result(res, flags);
+            } catch (Throwable t) {
+                finish();
+                actual.onError(t);
+                return;
+            }
+            finish();
+            actual.onNext(value);
+            actual.onComplete();
+            return;
+        }
+        finish();
+        actual.onError(failure(res, flags));
+    }
+
+    /** Chooses the retry for an {@code -EAGAIN}; false if none applies (the error is then delivered). */
+    private boolean retryAfterEagain() {
+        if (call.regularFile()) {
+            if (userMode && !fileReissued) {
+                // Never poll a regular file: POLL_ADD reports it ready at once, so poll + retry would spin.
+                fileReissued = true;
+                loop.counters().fileNowaitReissued();
+                resubmit(plainSpec);
+                return true;
+            }
+            return false;
+        }
+        if (call.readiness() == 0) {
+            return false;
+        }
+        if (retries < PollRetry.MAX_RETRIES) {
+            retries++;
+            loop.counters().pollArmed();
+            phase = PHASE_POLL;
+            resubmit(OpSpec.pollAdd(call.pollFd(), call.readiness(), false));
+            return true;
+        }
+        if (!exhausted) {
+            // The kernel's own bound (APOLL_MAX_RETRY): one last attempt that the kernel waits for.
+            exhausted = true;
+            loop.counters().pollRetryExhausted();
+            resubmit(plainSpec);
+            return true;
+        }
+        return false;
+    }
+
+    private void resubmit(OpSpec spec) {
+        try {
+            submit(spec);
+        } catch (RuntimeException e) {
+            finish();
+            actual.onError(e);
+        }
+    }
+
+    private boolean timedOut() {
+        return linkTimeout != null && linkTimeout.fired;
+    }
+
+    private Throwable failure(int res, int flags) {
+        String op = plainSpec.describe();
+        if ((flags & FLAG_LOOP_TERMINATED) != 0) {
+            return new UringCancelledException(op, "the ring's loop ended before the operation completed");
+        }
+        if (res == -Errno.ECANCELED && timedOut()) {
+            return new UringTimeoutException(op, options.linkTimeout());
+        }
+        if (phase == PHASE_POLL) {
+            return UringException.of(res, "POLL_ADD (readiness retry of " + op + ")");
+        }
+        return UringException.of(res, op);
+    }
+
+    private void finish() {
+        state = DONE;
+        releaseCall();
+    }
+
+    private void releaseCall() {
+        if (!released && call != null) {
+            released = true;
+            call.release();
+        }
+    }
+
+    @Override
+    public String describe() {
+        return plainSpec != null ? plainSpec.describe() : "op (not yet requested)";
+    }
+}

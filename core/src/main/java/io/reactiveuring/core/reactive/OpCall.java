@@ -1,0 +1,64 @@
+package io.reactiveuring.core.reactive;
+
+import io.reactiveuring.core.engine.OpSpec;
+
+/**
+ * One subscription's worth of an operation: the SQE to submit, how to retry it, and what its result means. A
+ * cold publisher asks its {@code Supplier<OpCall<T>>} for a fresh call at each subscription's first request, so
+ * per-subscription memory (a read buffer, a sockaddr) is allocated then and belongs to this call.
+ *
+ * <p>Threading: {@link #spec()} and {@link #nowaitSpec()} are called on the requesting thread before submission;
+ * every other method on the ring's loop thread. Ownership: memory the specs point at must stay valid until
+ * {@link #release()}, which the publisher calls exactly once, after the last CQE of the subscription (including
+ * those of retries and linked timeouts), whatever the subscriber did.
+ *
+ * @param <T> the value a successful completion becomes
+ */
+public interface OpCall<T> {
+
+    /** The SQE, blocking-style (no nowait flag): what {@code PollRetry.KERNEL} submits. */
+    OpSpec spec();
+
+    /**
+     * The same op with its nowait flag ({@code MSG_DONTWAIT}, {@code RWF_NOWAIT}) for {@code PollRetry.USER}, or
+     * null if the op has none (it is then always submitted as {@link #spec()}).
+     */
+    default OpSpec nowaitSpec() {
+        return null;
+    }
+
+    /**
+     * Poll events ({@code Poll.READABLE} / {@code Poll.WRITABLE}) to wait for when the op answers {@code -EAGAIN}
+     * on a pollable fd (socket, pipe, eventfd), or 0 if it must never be retried through a poll.
+     */
+    default int readiness() {
+        return 0;
+    }
+
+    /** The fd a readiness poll watches; by default the spec's fd. */
+    default int pollFd() {
+        return spec().fd();
+    }
+
+    /**
+     * True for an op on a regular file: an {@code -EAGAIN} under {@code RWF_NOWAIT} is re-issued once without the
+     * flag, never through a poll ({@code POLL_ADD} on a regular file is always ready, so polling would spin).
+     */
+    default boolean regularFile() {
+        return false;
+    }
+
+    /** The value of a successful final completion ({@code res >= 0}); ownership of memory in it passes on. */
+    T result(int res, int flags);
+
+    /**
+     * A successful result that no subscriber will receive (it cancelled meanwhile): close an fd it carries,
+     * hand a buffer to the discard hook. Called instead of {@link #result}.
+     */
+    default void discardResult(int res, int flags) {
+    }
+
+    /** After the subscription's last CQE, exactly once: free what was not handed to the subscriber. */
+    default void release() {
+    }
+}
