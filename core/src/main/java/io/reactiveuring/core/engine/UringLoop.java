@@ -219,9 +219,9 @@ public final class UringLoop implements Executor, AutoCloseable {
         if (chain.length == 0) {
             throw new IllegalArgumentException("empty chain");
         }
-        if (chain.length > options.sqEntries()) {
+        if (chain.length > Math.min(options.sqEntries(), options.maxInFlight())) {
             throw new IllegalArgumentException("a chain of " + chain.length + " does not fit an SQ of "
-                    + options.sqEntries());
+                    + options.sqEntries() + " entries with " + options.maxInFlight() + " slots");
         }
         for (UringOperation op : chain) {
             Objects.requireNonNull(op, "operation");
