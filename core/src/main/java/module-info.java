@@ -10,4 +10,6 @@ module io.reactiveuring.core {
     exports io.reactiveuring.core.binding;
     exports io.reactiveuring.core.ring;
     exports io.reactiveuring.core.engine;
+    exports io.reactiveuring.core.buffer;
+    exports io.reactiveuring.core.ops;
 }

@@ -300,6 +300,9 @@ public final class IoUring {
     /** In an {@code IORING_REGISTER_FILES_UPDATE(2)} fd array: leave this slot as it is. */
     public static final int IORING_REGISTER_FILES_SKIP = -2;
 
-    /** How many ring fds one thread can register ({@code IORING_REGISTER_RING_FDS}): indices are below it ({@code IO_RINGFD_REG_MAX}, kernel). */
+    /**
+     * How many ring fds one thread can register with {@code IORING_REGISTER_RING_FDS}: indices are below it
+     * ({@code IO_RINGFD_REG_MAX}, include/linux/io_uring_types.h).
+     */
     public static final int IO_RINGFD_REG_MAX = 16;
 }
