@@ -2,6 +2,7 @@ package io.reactiveuring.core.ops;
 
 import io.reactiveuring.core.binding.RsrcRegisterLayout;
 import io.reactiveuring.core.binding.RsrcUpdate2Layout;
+import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.engine.UringLoop;
 
@@ -50,7 +51,7 @@ public final class RegisteredFiles {
      *
      * @throws IllegalArgumentException if {@code size} is not in {@code [1, MAX_SLOTS]}
      * @throws IllegalStateException    off the loop thread, or if the ring is closed
-     * @throws io.reactiveuring.core.UringException           if the kernel refuses ({@code EBUSY}: the ring already has a table;
+     * @throws UringException           if the kernel refuses ({@code EBUSY}: the ring already has a table;
      *                                  {@code EMFILE}: over {@code RLIMIT_NOFILE})
      */
     public static RegisteredFiles registerSparse(UringLoop loop, int size) {
@@ -62,7 +63,8 @@ public final class RegisteredFiles {
             MemorySegment rr = arena.allocate(RsrcRegisterLayout.LAYOUT);
             rr.set(JAVA_INT, RsrcRegisterLayout.NR, size);
             rr.set(JAVA_INT, RsrcRegisterLayout.FLAGS, IORING_RSRC_REGISTER_SPARSE);
-            Registration.check(loop.register(IORING_REGISTER_FILES2, rr, (int) RsrcRegisterLayout.SIZE), "IORING_REGISTER_FILES2");
+            Registration.check(loop.register(IORING_REGISTER_FILES2, rr, (int) RsrcRegisterLayout.SIZE),
+                    "IORING_REGISTER_FILES2");
         }
         return new RegisteredFiles(loop, size);
     }
@@ -87,7 +89,7 @@ public final class RegisteredFiles {
      * {@code IORING_REGISTER_FILES_SKIP} to leave it. Loop thread only.
      *
      * @return the number of slots updated
-     * @throws io.reactiveuring.core.UringException if the kernel refuses (e.g. {@code EBADF} for an fd that is not open)
+     * @throws UringException if the kernel refuses (e.g. {@code EBADF} for an fd that is not open)
      */
     public int update(int firstSlot, int... fds) {
         Objects.requireNonNull(fds, "fds");
