@@ -1,6 +1,7 @@
 /**
- * reactive-uring core: io_uring over FFM (binding, ring), the engine (one loop thread per ring) and plain
- * Reactive Streams publishers. Grant it native access with {@code --enable-native-access=io.reactiveuring.core}.
+ * reactive-uring core: io_uring over FFM (binding, ring), the engine (one loop thread per ring), the op
+ * catalogue, buffers and plain Reactive Streams publishers. Grant it native access with
+ * {@code --enable-native-access=io.reactiveuring.core}.
  */
 module io.reactiveuring.core {
     requires transitive org.reactivestreams;
@@ -8,7 +9,9 @@ module io.reactiveuring.core {
 
     exports io.reactiveuring.core;
     exports io.reactiveuring.core.binding;
-    exports io.reactiveuring.core.ring;
+    exports io.reactiveuring.core.buffer;
     exports io.reactiveuring.core.engine;
+    exports io.reactiveuring.core.ops;
     exports io.reactiveuring.core.reactive;
+    exports io.reactiveuring.core.ring;
 }

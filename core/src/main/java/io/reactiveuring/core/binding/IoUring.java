@@ -291,4 +291,18 @@ public final class IoUring {
         }
         return sb.toString();
     }
+
+    // ---- file ops and resource registration (FileOps, RegisteredFiles, RegisteredBuffers, RegisteredRingFds)
+
+    /** sqe->splice_flags: {@code splice_fd_in} is an index into the registered file table (the last bit of u32). */
+    public static final int SPLICE_F_FD_IN_FIXED = 1 << 31;
+
+    /** In an {@code IORING_REGISTER_FILES_UPDATE(2)} fd array: leave this slot as it is. */
+    public static final int IORING_REGISTER_FILES_SKIP = -2;
+
+    /**
+     * How many ring fds one thread can register with {@code IORING_REGISTER_RING_FDS}: indices are below it
+     * ({@code IO_RINGFD_REG_MAX}, include/linux/io_uring_types.h).
+     */
+    public static final int IO_RINGFD_REG_MAX = 16;
 }

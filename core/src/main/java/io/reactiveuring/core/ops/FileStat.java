@@ -1,0 +1,63 @@
+package io.reactiveuring.core.ops;
+
+import io.reactiveuring.core.binding.FileFlags;
+import io.reactiveuring.core.binding.StatxLayout;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Instant;
+import java.util.Objects;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * The fields of a {@code struct statx} that callers usually need, copied out of the native buffer a
+ * {@link FileOps#statx} filled. {@code mask} says which fields the kernel filled ({@code STATX_*}); the others are
+ * 0. Immutable; safe to share.
+ */
+public record FileStat(int mask, int blockSize, int links, int uid, int gid, int mode, long inode, long size,
+                       long blocks, Instant accessTime, Instant modificationTime, Instant changeTime,
+                       Instant birthTime) {
+
+    /** Reads a filled {@code struct statx} ({@link StatxLayout#SIZE} bytes). */
+    public static FileStat read(MemorySegment statx) {
+        Objects.requireNonNull(statx, "statx");
+        if (statx.byteSize() < StatxLayout.SIZE) {
+            throw new IllegalArgumentException("a struct statx needs " + StatxLayout.SIZE + " bytes, got "
+                    + statx.byteSize());
+        }
+        return new FileStat(
+                statx.get(JAVA_INT, StatxLayout.STX_MASK),
+                statx.get(JAVA_INT, StatxLayout.STX_BLKSIZE),
+                statx.get(JAVA_INT, StatxLayout.STX_NLINK),
+                statx.get(JAVA_INT, StatxLayout.STX_UID),
+                statx.get(JAVA_INT, StatxLayout.STX_GID),
+                Short.toUnsignedInt(statx.get(JAVA_SHORT, StatxLayout.STX_MODE)),
+                statx.get(JAVA_LONG, StatxLayout.STX_INO),
+                statx.get(JAVA_LONG, StatxLayout.STX_SIZE),
+                statx.get(JAVA_LONG, StatxLayout.STX_BLOCKS),
+                time(statx, StatxLayout.STX_ATIME),
+                time(statx, StatxLayout.STX_MTIME),
+                time(statx, StatxLayout.STX_CTIME),
+                time(statx, StatxLayout.STX_BTIME));
+    }
+
+    public boolean isRegularFile() {
+        return (mode & FileFlags.S_IFMT) == FileFlags.S_IFREG;
+    }
+
+    public boolean isDirectory() {
+        return (mode & FileFlags.S_IFMT) == FileFlags.S_IFDIR;
+    }
+
+    /** The permission bits ({@code mode & 07777}). */
+    public int permissions() {
+        return mode & 07777;
+    }
+
+    private static Instant time(MemorySegment statx, long at) {
+        return Instant.ofEpochSecond(statx.get(JAVA_LONG, at + StatxLayout.TV_SEC),
+                Integer.toUnsignedLong(statx.get(JAVA_INT, at + StatxLayout.TV_NSEC)));
+    }
+}
