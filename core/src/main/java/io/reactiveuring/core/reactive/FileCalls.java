@@ -1,0 +1,234 @@
+package io.reactiveuring.core.reactive;
+
+import io.reactiveuring.core.binding.LibC;
+import io.reactiveuring.core.binding.Poll;
+import io.reactiveuring.core.binding.StatxLayout;
+import io.reactiveuring.core.buffer.BufferAllocator;
+import io.reactiveuring.core.buffer.UringBuffer;
+import io.reactiveuring.core.engine.OpSpec;
+import io.reactiveuring.core.ops.FileOps;
+import io.reactiveuring.core.ops.FileStat;
+import io.reactiveuring.core.ops.OpMemory;
+import io.reactiveuring.core.ops.RegisteredBuffers;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The file half of the op catalogue as per-subscription {@link OpCall} suppliers, ready for
+ * {@link OneShotPublisher} (and the Reactor/RxJava shells). Each supplier allocates the subscription's memory at
+ * its first request and releases it after the last CQE.
+ *
+ * <p>Ownership: a read emits a {@link UringBuffer} that the subscriber owns (release it); one that arrives after
+ * cancel goes to {@code discard}. A write retains the given buffer for each subscription and releases that
+ * reference after the final CQE, so the caller keeps (and eventually releases) its own. {@code openat}'s fd belongs
+ * to the subscriber; an fd that arrives after cancel is closed. Stateless; safe from any thread.
+ *
+ * <p>"Stream" variants are for pollable fds (pipes, sockets, character devices): they retry through readiness
+ * polls. The others are for regular files, which are never polled.
+ */
+public final class FileCalls {
+    private FileCalls() {
+    }
+
+    /** Reads up to {@code length} bytes at {@code offset} of a regular file into a new buffer. */
+    public static Supplier<OpCall<UringBuffer>> read(int fd, long offset, int length, BufferAllocator allocator,
+                                                     Consumer<? super UringBuffer> discard) {
+        return read(fd, offset, length, allocator, discard, false);
+    }
+
+    /** Reads up to {@code length} bytes from a pipe, socket or other pollable fd into a new buffer. */
+    public static Supplier<OpCall<UringBuffer>> readStream(int fd, int length, BufferAllocator allocator,
+                                                           Consumer<? super UringBuffer> discard) {
+        return read(fd, -1, length, allocator, discard, true);
+    }
+
+    private static Supplier<OpCall<UringBuffer>> read(int fd, long offset, int length, BufferAllocator allocator,
+                                                      Consumer<? super UringBuffer> discard, boolean pollable) {
+        OpSpec.checkFd(fd);
+        checkLength(length);
+        Objects.requireNonNull(allocator, "allocator");
+        Consumer<? super UringBuffer> onDiscard = discard != null ? discard : UringBuffer::release;
+        return () -> {
+            UringBuffer buffer = allocator.allocate(length);
+            MemorySegment target = buffer.writableSegment();
+            boolean[] handedOut = new boolean[1];
+            Call<UringBuffer> call = Call.of(OpSpec.read(fd, target, offset), (res, flags) -> {
+                        handedOut[0] = true;
+                        return buffer.advanceWriterIndex(res);
+                    })
+                    .onDiscard((res, flags) -> {
+                        handedOut[0] = true;
+                        onDiscard.accept(buffer.advanceWriterIndex(res));
+                    })
+                    .onRelease(() -> {
+                        if (!handedOut[0]) {
+                            buffer.release();
+                        }
+                    });
+            OpSpec nowait = OpSpec.read(fd, target, offset).opFlags(Poll.RWF_NOWAIT);
+            return pollable ? call.pollable(Poll.READABLE, nowait) : call.regularFile(nowait);
+        };
+    }
+
+    /** Writes the readable bytes of {@code data} at {@code offset} of a regular file; emits the bytes written. */
+    public static Supplier<OpCall<Integer>> write(int fd, UringBuffer data, long offset) {
+        return write(fd, data, offset, false);
+    }
+
+    /** Writes the readable bytes of {@code data} to a pipe, socket or other pollable fd. */
+    public static Supplier<OpCall<Integer>> writeStream(int fd, UringBuffer data) {
+        return write(fd, data, -1, true);
+    }
+
+    private static Supplier<OpCall<Integer>> write(int fd, UringBuffer data, long offset, boolean pollable) {
+        OpSpec.checkFd(fd);
+        Objects.requireNonNull(data, "data");
+        return () -> {
+            // One more reference for this subscription (a borrowed buffer's retain() is a copy: release that).
+            UringBuffer held = data.retain();
+            MemorySegment bytes = held.readableSegment();
+            Call<Integer> call = Call.of(OpSpec.write(fd, bytes, offset)).onRelease(held::release);
+            OpSpec nowait = OpSpec.write(fd, bytes, offset).opFlags(Poll.RWF_NOWAIT);
+            return pollable ? call.pollable(Poll.WRITABLE, nowait) : call.regularFile(nowait);
+        };
+    }
+
+    /** {@code fsync(2)}; emits 0. */
+    public static Supplier<OpCall<Integer>> fsync(int fd) {
+        OpSpec spec = FileOps.fsync(fd);
+        return () -> Call.of(spec);
+    }
+
+    /** {@code fdatasync(2)}; emits 0. */
+    public static Supplier<OpCall<Integer>> fdatasync(int fd) {
+        OpSpec spec = FileOps.fdatasync(fd);
+        return () -> Call.of(spec);
+    }
+
+    /**
+     * Opens {@code path} relative to {@code dirfd} ({@code FileFlags.AT_FDCWD} for the working directory), always
+     * {@code O_CLOEXEC}; emits the new fd, which the subscriber owns. An fd that arrives after cancel is closed.
+     */
+    public static Supplier<OpCall<Integer>> openat(int dirfd, String path, int flags, int mode,
+                                                   BufferAllocator allocator) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(allocator, "allocator");
+        OpMemory probe = OpMemory.of(allocator);
+        try {
+            FileOps.openat(dirfd, path, flags, mode, probe); // validate the arguments now, at assembly
+        } finally {
+            probe.release();
+        }
+        return () -> {
+            OpMemory memory = OpMemory.of(allocator);
+            try {
+                return Call.of(FileOps.openat(dirfd, path, flags, mode, memory))
+                        .onDiscard((fd, f) -> LibC.close(fd))
+                        .onRelease(memory::release);
+            } catch (RuntimeException e) {
+                memory.release();
+                throw e;
+            }
+        };
+    }
+
+    /** {@code close(2)} through the ring; emits 0. */
+    public static Supplier<OpCall<Integer>> close(int fd) {
+        OpSpec spec = FileOps.close(fd);
+        return () -> Call.of(spec);
+    }
+
+    /** {@code statx(2)} of {@code path} relative to {@code dirfd}; emits the {@link FileStat}. */
+    public static Supplier<OpCall<FileStat>> statx(int dirfd, String path, int flags, int mask,
+                                                   BufferAllocator allocator) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(allocator, "allocator");
+        return () -> {
+            OpMemory memory = OpMemory.of(allocator);
+            try {
+                MemorySegment out = memory.allocate(StatxLayout.SIZE, 8);
+                return Call.of(FileOps.statx(dirfd, path, flags, mask, out, memory),
+                                (res, f) -> FileStat.read(out))
+                        .onRelease(memory::release);
+            } catch (RuntimeException e) {
+                memory.release();
+                throw e;
+            }
+        };
+    }
+
+    /** {@code fallocate(2)}; emits 0. */
+    public static Supplier<OpCall<Integer>> fallocate(int fd, int mode, long offset, long length) {
+        OpSpec spec = FileOps.fallocate(fd, mode, offset, length);
+        return () -> Call.of(spec);
+    }
+
+    /** {@code splice(2)} between a pipe and another fd; emits the bytes moved. */
+    public static Supplier<OpCall<Integer>> splice(int fdIn, long offsetIn, int fdOut, long offsetOut, int length,
+                                                   int flags) {
+        OpSpec spec = FileOps.splice(fdIn, offsetIn, fdOut, offsetOut, length, flags);
+        return () -> Call.of(spec);
+    }
+
+    /** Scatter read at {@code offset} into the writable space of {@code targets}; emits the bytes read. */
+    public static Supplier<OpCall<Integer>> readv(int fd, long offset, BufferAllocator allocator,
+                                                  UringBuffer... targets) {
+        return vectored(fd, offset, allocator, targets, true);
+    }
+
+    /** Gather write at {@code offset} of the readable bytes of {@code sources}; emits the bytes written. */
+    public static Supplier<OpCall<Integer>> writev(int fd, long offset, BufferAllocator allocator,
+                                                   UringBuffer... sources) {
+        return vectored(fd, offset, allocator, sources, false);
+    }
+
+    private static Supplier<OpCall<Integer>> vectored(int fd, long offset, BufferAllocator allocator,
+                                                      UringBuffer[] buffers, boolean read) {
+        OpSpec.checkFd(fd);
+        Objects.requireNonNull(allocator, "allocator");
+        UringBuffer[] bufs = buffers.clone();
+        for (UringBuffer b : bufs) {
+            Objects.requireNonNull(b, "buffer");
+        }
+        return () -> {
+            OpMemory memory = OpMemory.of(allocator);
+            try {
+                MemorySegment[] segments = new MemorySegment[bufs.length];
+                for (int i = 0; i < bufs.length; i++) {
+                    segments[i] = read ? bufs[i].writableSegment() : bufs[i].readableSegment();
+                    memory.hold(bufs[i].retain());
+                }
+                OpSpec spec = read ? FileOps.readv(fd, offset, memory, segments)
+                        : FileOps.writev(fd, offset, memory, segments);
+                return Call.of(spec).onRelease(memory::release);
+            } catch (RuntimeException e) {
+                memory.release();
+                throw e;
+            }
+        };
+    }
+
+    /** READ_FIXED into {@code target}, which lies inside registered buffer {@code bufIndex}; emits bytes read. */
+    public static Supplier<OpCall<Integer>> readFixed(int fd, RegisteredBuffers buffers, int bufIndex,
+                                                      MemorySegment target, long offset) {
+        OpSpec spec = FileOps.readFixed(fd, buffers, bufIndex, target, offset);
+        return () -> Call.of(spec);
+    }
+
+    /** WRITE_FIXED from {@code source} inside registered buffer {@code bufIndex}; emits bytes written. */
+    public static Supplier<OpCall<Integer>> writeFixed(int fd, RegisteredBuffers buffers, int bufIndex,
+                                                       MemorySegment source, long offset) {
+        OpSpec spec = FileOps.writeFixed(fd, buffers, bufIndex, source, offset);
+        return () -> Call.of(spec);
+    }
+
+    private static void checkLength(int length) {
+        if (length < 0) {
+            throw new IllegalArgumentException("length must not be negative: " + length);
+        }
+    }
+
+}
