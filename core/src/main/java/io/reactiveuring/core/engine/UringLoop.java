@@ -757,17 +757,6 @@ public final class UringLoop implements Executor, AutoCloseable {
         }
         for (UringOperation o = head; o != null; ) {
             UringOperation next = o.chainNext;
-            if (o.cancelledBeforeSubmit) {
-                // cancelled while queued: complete it (and, being a link, the rest of its chain) without the kernel
-                for (UringOperation c = o; c != null; ) {
-                    UringOperation cn = c.chainNext;
-                    c.chainNext = null;
-                    c.cancelledBeforeSubmit = false;
-                    completeWithoutKernel(c, -Errno.ECANCELED, 0);
-                    c = cn;
-                }
-                return true;
-            }
             prepare(o, false);
             o.chainNext = null;
             o = next;
@@ -875,16 +864,20 @@ public final class UringLoop implements Executor, AutoCloseable {
             }
             return;
         }
-        if (backlog.contains(target) || chainedInBacklog(target)) {
-            target.cancelledBeforeSubmit = true;
-            if (backlog.remove(target)) {
-                target.cancelledBeforeSubmit = false;
-                for (UringOperation c = target; c != null; ) {
-                    UringOperation cn = c.chainNext;
-                    c.chainNext = null;
-                    completeWithoutKernel(c, -Errno.ECANCELED, 0);
-                    c = cn;
-                }
+        boolean queuedHead = backlog.remove(target);
+        UringOperation predecessor = queuedHead ? null : predecessorInBacklog(target);
+        if (queuedHead || predecessor != null) {
+            if (predecessor != null) {
+                // cut the chain here: the ops before it go to the kernel alone, with no link to a later SQE
+                predecessor.chainNext = null;
+                predecessor.chainFlags = 0;
+            }
+            // never seen by the kernel: the target and the rest of its chain end now
+            for (UringOperation c = target; c != null; ) {
+                UringOperation cn = c.chainNext;
+                c.chainNext = null;
+                completeWithoutKernel(c, -Errno.ECANCELED, 0);
+                c = cn;
             }
             notifyCancel(onResult, 1);
             return;
@@ -892,15 +885,16 @@ public final class UringLoop implements Executor, AutoCloseable {
         notifyCancel(onResult, -Errno.ENOENT);
     }
 
-    private boolean chainedInBacklog(UringOperation target) {
+    /** The backlogged op whose chainNext is {@code target}, or null. */
+    private UringOperation predecessorInBacklog(UringOperation target) {
         for (UringOperation h : backlog) {
-            for (UringOperation o = h.chainNext; o != null; o = o.chainNext) {
-                if (o == target) {
-                    return true;
+            for (UringOperation o = h; o.chainNext != null; o = o.chainNext) {
+                if (o.chainNext == target) {
+                    return o;
                 }
             }
         }
-        return false;
+        return null;
     }
 
     private void notifyCancel(java.util.function.IntConsumer onResult, int res) {
