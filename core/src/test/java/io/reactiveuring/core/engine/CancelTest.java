@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -52,7 +53,7 @@ class CancelTest {
         final Arena arena = Arena.ofShared();
         final MemorySegment buffer = arena.allocate(16);
         final ReleaseRecorder release = new ReleaseRecorder(this::closeArena);
-        final List<String> events = new ArrayList<>(); // loop thread only; read after `done`
+        final List<String> events = new CopyOnWriteArrayList<>(); // written on the loop thread
         final CompletableFuture<Integer> done = new CompletableFuture<>();
         volatile boolean releasedInOwnCompletion;
         volatile int completions;

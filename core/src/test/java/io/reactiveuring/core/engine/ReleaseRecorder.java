@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An {@link OwnedResource} that records when the engine releases it: how often, on which thread, and then runs
- * an optional action (e.g. closing the arena that holds the buffer).
+ * an optional action (e.g. closing the arena that holds the buffer) before it reports the release.
  */
 public final class ReleaseRecorder implements OwnedResource {
     public final AtomicInteger releases = new AtomicInteger();
@@ -26,8 +26,8 @@ public final class ReleaseRecorder implements OwnedResource {
 
     @Override
     public void release() {
+        then.run(); // first, so that whoever waits on `released` sees its effects
         releases.incrementAndGet();
         released.complete(Thread.currentThread());
-        then.run();
     }
 }
