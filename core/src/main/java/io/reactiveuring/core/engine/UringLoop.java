@@ -230,7 +230,8 @@ public final class UringLoop implements Executor, AutoCloseable {
             UringOperation op = chain[i];
             boolean last = i == chain.length - 1;
             op.chainNext = last ? null : chain[i + 1];
-            op.chainFlags = last || (op.spec.sqeFlags & IOSQE_IO_HARDLINK) != 0 ? 0 : IOSQE_IO_LINK;
+            boolean hard = (op.spec.sqeFlags & IOSQE_IO_HARDLINK) != 0;
+            op.chainFlags = last ? 0 : hard ? IOSQE_IO_HARDLINK : IOSQE_IO_LINK;
         }
         if (inLoop()) {
             submitOnLoop(chain[0]);
@@ -430,6 +431,11 @@ public final class UringLoop implements Executor, AutoCloseable {
         OpSpec spec = op.spec;
         if (spec == null) {
             throw new IllegalArgumentException("operation has no spec");
+        }
+        if ((spec.sqeFlags & IOSQE_CQE_SKIP_SUCCESS) != 0) {
+            // without its CQE the engine could neither free the slot nor deliver the final completion
+            throw new IllegalArgumentException(spec.describe() + ": IOSQE_CQE_SKIP_SUCCESS is not supported (every "
+                    + "operation needs its completion)");
         }
         RingFeatures f = features;
         if (f != null && !f.supports(spec.opcode) && f.lastOp() >= 0) {
@@ -797,7 +803,8 @@ public final class UringLoop implements Executor, AutoCloseable {
         }
         long sqe = sq.claim();
         sq.setOpcode(sqe, s.opcode);
-        sq.setFlags(sqe, (byte) (s.sqeFlags | op.chainFlags));
+        // link flags come only from submitLinked: one left in a spec would tie this SQE to an unrelated next one
+        sq.setFlags(sqe, (byte) ((s.sqeFlags & ~(IOSQE_IO_LINK | IOSQE_IO_HARDLINK)) | op.chainFlags));
         sq.setIoprio(sqe, s.ioprio);
         sq.setFd(sqe, s.fd);
         sq.setOff(sqe, s.off);
