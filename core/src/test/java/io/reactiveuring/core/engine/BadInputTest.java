@@ -131,6 +131,22 @@ class BadInputTest {
     }
 
     @Test
+    void chainThatCouldNeverGetEnoughSlotsIsRefused() throws Exception {
+        try (UringLoop small = new UringLoop(LoopOptions.defaults().withQueues(8, 16).withMaxInFlight(2)
+                .withThreadName("small"))) {
+            RecordingOperation[] chain = {new RecordingOperation(OpSpec.nop()),
+                new RecordingOperation(OpSpec.nop()), new RecordingOperation(OpSpec.nop())};
+            assertThrows(IllegalArgumentException.class, () -> small.submitLinked(chain));
+            // and the loop is not wedged: a chain that fits still runs
+            RecordingOperation a = new RecordingOperation(OpSpec.nop());
+            RecordingOperation b = new RecordingOperation(OpSpec.nop());
+            small.submitLinked(a, b);
+            assertEquals(0, a.awaitRes());
+            assertEquals(0, b.awaitRes());
+        }
+    }
+
+    @Test
     void opcodeTheKernelLacksIsRefusedNamingTheOp() {
         RecordingOperation op = new RecordingOperation(OpSpec.of((byte) 200));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> loop.submit(op));

@@ -204,6 +204,28 @@ class ShutdownTest {
     }
 
     @Test
+    void closeFromACallbackOnTheLoopThreadEndsTheLoopAndCancelsTheRest() throws Exception {
+        UringLoop loop = new UringLoop(LoopOptions.defaults().withThreadName("self-close"));
+        try (TestPipe pipe = new TestPipe(); Arena arena = Arena.ofShared()) {
+            Ledger ledger = new Ledger(30);
+            submitPending(loop, ledger, 30, List.of(pipe), arena.allocate(16L * 30));
+            RecordingOperation closer = new RecordingOperation(OpSpec.nop()) {
+                @Override
+                protected void onCompletion(int res, int flags) {
+                    loop.close(); // on the loop thread: asks for the end and returns at once
+                    super.onCompletion(res, flags);
+                }
+            };
+            loop.submit(closer);
+            assertEquals(0, closer.awaitRes());
+            assertTrue(loop.awaitTermination(Duration.ofSeconds(10)));
+            ledger.assertEachCancelledExactlyOnce();
+            assertEquals(0, loop.inFlight());
+            assertEquals(0, loop.quarantinedOperations());
+        }
+    }
+
+    @Test
     void workAfterTerminationFailsAtOnceWithEcanceledAndExecuteIsRejected() throws Exception {
         UringLoop loop = new UringLoop(LoopOptions.defaults().withThreadName("terminated"));
         loop.close();
