@@ -218,9 +218,10 @@ public final class UringLoop implements Executor, AutoCloseable {
         if (chain.length == 0) {
             throw new IllegalArgumentException("empty chain");
         }
-        if (chain.length > options.sqEntries()) {
+        if (chain.length > options.sqEntries() || chain.length > options.maxInFlight()) {
+            // it would wait in the backlog forever, and every op queued behind it too
             throw new IllegalArgumentException("a chain of " + chain.length + " does not fit an SQ of "
-                    + options.sqEntries());
+                    + options.sqEntries() + " with at most " + options.maxInFlight() + " ops in flight");
         }
         for (UringOperation op : chain) {
             Objects.requireNonNull(op, "operation");
