@@ -226,6 +226,39 @@ class ShutdownTest {
     }
 
     @Test
+    void closeWithoutGraceQuarantinesTheMemoryOfOpsWhoseFinalCqeDidNotArrive() throws Exception {
+        int count = 100;
+        long fdsBefore = UringTestSupport.openFds();
+        UringLoop loop = new UringLoop(LoopOptions.defaults().withShutdownGrace(Duration.ZERO)
+                .withThreadName("no-grace"));
+        try (TestPipe pipe = new TestPipe()) {
+            Ledger ledger = new Ledger(count);
+            List<ReleaseRecorder> releases = new ArrayList<>();
+            Arena arena = Arena.ofShared(); // never closed: the kernel may still own these buffers
+            for (int i = 0; i < count; i++) {
+                ReleaseRecorder r = new ReleaseRecorder();
+                releases.add(r);
+                UringOperation op = ledger.op(i, OpSpec.read(pipe.readFd, arena.allocate(16), -1));
+                op.attach(r);
+                loop.submit(op);
+            }
+            assertEquals(0, Ops.run(loop, OpSpec.nop()));
+            loop.close();
+
+            for (int i = 0; i < count; i++) {
+                assertEquals(1, ledger.completions.get(i), "completions of op " + i);
+                assertEquals(-Errno.ECANCELED, ledger.lastRes.get(i));
+                assertEquals(UringOperation.FLAG_LOOP_TERMINATED,
+                        ledger.lastFlags.get(i) & UringOperation.FLAG_LOOP_TERMINATED, "made up by the engine");
+                assertEquals(0, releases.get(i).releases.get(), "quarantined memory must never be released");
+            }
+            assertEquals(count, loop.quarantinedOperations());
+            assertEquals(0, loop.inFlight());
+        }
+        assertEquals(fdsBefore, UringTestSupport.openFds(), "the ring fd is closed even when memory is quarantined");
+    }
+
+    @Test
     void workAfterTerminationFailsAtOnceWithEcanceledAndExecuteIsRejected() throws Exception {
         UringLoop loop = new UringLoop(LoopOptions.defaults().withThreadName("terminated"));
         loop.close();
