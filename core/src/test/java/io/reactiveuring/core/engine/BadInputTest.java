@@ -98,6 +98,20 @@ class BadInputTest {
     }
 
     @Test
+    void specWhoseBufferWasFreedBeforeSubmitIsRefused() throws Exception {
+        try (TestPipe pipe = new TestPipe()) {
+            Arena shortLived = Arena.ofConfined();
+            OpSpec spec = OpSpec.read(pipe.readFd, shortLived.allocate(64), -1);
+            shortLived.close();
+            pipe.write(new byte[64]); // the kernel would write these into freed memory at once
+            RecordingOperation op = new RecordingOperation(spec);
+            assertThrows(IllegalStateException.class, () -> loop.submit(op));
+            assertThrows(IllegalStateException.class, () -> loop.submit(new RecordingOperation(spec.copy())));
+            assertFalse(op.done.isDone());
+        }
+    }
+
+    @Test
     void nullsAreRefusedWithNullPointerException() {
         assertThrows(NullPointerException.class, () -> OpSpec.read(0, null, 0));
         assertThrows(NullPointerException.class, () -> OpSpec.timeout(null, 0));

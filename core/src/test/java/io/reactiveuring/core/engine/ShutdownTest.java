@@ -281,6 +281,11 @@ class ShutdownTest {
         assertEquals(-Errno.ECANCELED, b.awaitRes());
 
         assertThrows(RejectedExecutionException.class, () -> loop.execute(() -> { }));
+        // cancel must not throw (a Reactive Streams cancel() calls it); the target is no longer pending
+        CompletableFuture<Integer> cancelRes = new CompletableFuture<>();
+        loop.cancel(late, cancelRes::complete);
+        assertEquals(-Errno.ENOENT, cancelRes.get(10, TimeUnit.SECONDS));
+        loop.cancel(a);
         loop.close(); // idempotent
         assertEquals(0, loop.inFlight());
     }
