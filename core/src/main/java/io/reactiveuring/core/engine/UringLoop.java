@@ -433,6 +433,10 @@ public final class UringLoop implements Executor, AutoCloseable {
         if (spec == null) {
             throw new IllegalArgumentException("operation has no spec");
         }
+        if (spec.memoryScope != null && !spec.memoryScope.isAlive()) {
+            // the address would point into freed memory, which the kernel could write at once
+            throw new IllegalStateException(spec.describe() + ": its buffer's arena is already closed");
+        }
         if ((spec.sqeFlags & IOSQE_CQE_SKIP_SUCCESS) != 0) {
             // without its CQE the engine could neither free the slot nor deliver the final completion
             throw new IllegalArgumentException(spec.describe() + ": IOSQE_CQE_SKIP_SUCCESS is not supported (every "
