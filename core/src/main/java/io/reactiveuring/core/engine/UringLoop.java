@@ -246,15 +246,24 @@ public final class UringLoop implements Executor, AutoCloseable {
      * kernel; if it is in flight an {@code ASYNC_CANCEL} for its user_data is submitted. The target still gets its
      * own final completion (its memory stays owned until then). {@code onCancelResult} (may be null) receives the
      * cancel's own result on the loop thread: 0, {@code -ENOENT} or {@code -EALREADY}; 1 for a target cancelled
-     * before submission; {@code -ENOENT} if it was not pending at all.
+     * before submission; {@code -ENOENT} if it was not pending at all. Never throws for a loop that has ended
+     * (a Reactive Streams {@code cancel()} must return normally): every op then has had or is getting its final
+     * {@code -ECANCELED} anyway, and {@code onCancelResult} gets {@code -ENOENT} on the calling thread.
      */
     public void cancel(UringOperation target, java.util.function.IntConsumer onCancelResult) {
         Objects.requireNonNull(target, "target");
         Runnable r = () -> cancelOnLoop(target, onCancelResult);
         if (inLoop()) {
             r.run();
-        } else {
+            return;
+        }
+        try {
             execute(r);
+        } catch (RejectedExecutionException e) {
+            if (state == RUNNING) {
+                throw e; // hand-off queue full: the caller must know the cancel did not happen
+            }
+            notifyCancel(onCancelResult, -Errno.ENOENT);
         }
     }
 
