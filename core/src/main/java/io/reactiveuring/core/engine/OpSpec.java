@@ -35,6 +35,8 @@ public final class OpSpec {
     long addr3;
     /** When >= 0, a timespec with this many nanoseconds is written to scratch and {@code addr} points to it. */
     long timespecNanos = -1;
+    /** The scope of the memory {@code addr} points to, when a factory got a segment: re-checked at submit. */
+    MemorySegment.Scope memoryScope;
 
     private OpSpec(byte opcode) {
         this.opcode = opcode;
@@ -72,6 +74,7 @@ public final class OpSpec {
         OpSpec s = new OpSpec(opcode);
         s.fd = fd;
         s.addr = buffer.address();
+        s.memoryScope = buffer.scope();
         s.len = checkLength(buffer.byteSize());
         s.off = fileOffset;
         return s;
@@ -165,6 +168,7 @@ public final class OpSpec {
 
     public OpSpec addr(long addr) {
         this.addr = addr;
+        this.memoryScope = null; // a raw address: its lifetime is the caller's business
         return this;
     }
 
@@ -213,6 +217,7 @@ public final class OpSpec {
         s.spliceFdIn = spliceFdIn;
         s.addr3 = addr3;
         s.timespecNanos = timespecNanos;
+        s.memoryScope = memoryScope;
         return s;
     }
 

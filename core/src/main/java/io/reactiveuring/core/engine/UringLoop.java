@@ -219,9 +219,10 @@ public final class UringLoop implements Executor, AutoCloseable {
         if (chain.length == 0) {
             throw new IllegalArgumentException("empty chain");
         }
-        if (chain.length > Math.min(options.sqEntries(), options.maxInFlight())) {
+        if (chain.length > options.sqEntries() || chain.length > options.maxInFlight()) {
+            // it would wait in the backlog forever, and every op queued behind it too
             throw new IllegalArgumentException("a chain of " + chain.length + " does not fit an SQ of "
-                    + options.sqEntries() + " entries with " + options.maxInFlight() + " slots");
+                    + options.sqEntries() + " with at most " + options.maxInFlight() + " ops in flight");
         }
         for (UringOperation op : chain) {
             Objects.requireNonNull(op, "operation");
@@ -231,7 +232,8 @@ public final class UringLoop implements Executor, AutoCloseable {
             UringOperation op = chain[i];
             boolean last = i == chain.length - 1;
             op.chainNext = last ? null : chain[i + 1];
-            op.chainFlags = last || (op.spec.sqeFlags & IOSQE_IO_HARDLINK) != 0 ? 0 : IOSQE_IO_LINK;
+            boolean hard = (op.spec.sqeFlags & IOSQE_IO_HARDLINK) != 0;
+            op.chainFlags = last ? 0 : hard ? IOSQE_IO_HARDLINK : IOSQE_IO_LINK;
         }
         if (inLoop()) {
             submitOnLoop(chain[0]);
@@ -246,15 +248,24 @@ public final class UringLoop implements Executor, AutoCloseable {
      * it is a {@code POLL_ADD}). The target still gets its
      * own final completion (its memory stays owned until then). {@code onCancelResult} (may be null) receives the
      * cancel's own result on the loop thread: 0, {@code -ENOENT} or {@code -EALREADY}; 1 for a target cancelled
-     * before submission; {@code -ENOENT} if it was not pending at all.
+     * before submission; {@code -ENOENT} if it was not pending at all. Never throws for a loop that has ended
+     * (a Reactive Streams {@code cancel()} must return normally): every op then has had or is getting its final
+     * {@code -ECANCELED} anyway, and {@code onCancelResult} gets {@code -ENOENT} on the calling thread.
      */
     public void cancel(UringOperation target, java.util.function.IntConsumer onCancelResult) {
         Objects.requireNonNull(target, "target");
         Runnable r = () -> cancelOnLoop(target, onCancelResult);
         if (inLoop()) {
             r.run();
-        } else {
+            return;
+        }
+        try {
             execute(r);
+        } catch (RejectedExecutionException e) {
+            if (state == RUNNING) {
+                throw e; // hand-off queue full: the caller must know the cancel did not happen
+            }
+            notifyCancel(onCancelResult, -Errno.ENOENT);
         }
     }
 
@@ -438,6 +449,15 @@ public final class UringLoop implements Executor, AutoCloseable {
         OpSpec spec = op.spec;
         if (spec == null) {
             throw new IllegalArgumentException("operation has no spec");
+        }
+        if (spec.memoryScope != null && !spec.memoryScope.isAlive()) {
+            // the address would point into freed memory, which the kernel could write at once
+            throw new IllegalStateException(spec.describe() + ": its buffer's arena is already closed");
+        }
+        if ((spec.sqeFlags & IOSQE_CQE_SKIP_SUCCESS) != 0) {
+            // without its CQE the engine could neither free the slot nor deliver the final completion
+            throw new IllegalArgumentException(spec.describe() + ": IOSQE_CQE_SKIP_SUCCESS is not supported (every "
+                    + "operation needs its completion)");
         }
         RingFeatures f = features;
         if (f != null && !f.supports(spec.opcode) && f.lastOp() >= 0) {
@@ -765,17 +785,6 @@ public final class UringLoop implements Executor, AutoCloseable {
         }
         for (UringOperation o = head; o != null; ) {
             UringOperation next = o.chainNext;
-            if (o.cancelledBeforeSubmit) {
-                // cancelled while queued: complete it (and, being a link, the rest of its chain) without the kernel
-                for (UringOperation c = o; c != null; ) {
-                    UringOperation cn = c.chainNext;
-                    c.chainNext = null;
-                    c.cancelledBeforeSubmit = false;
-                    completeWithoutKernel(c, -Errno.ECANCELED, 0);
-                    c = cn;
-                }
-                return true;
-            }
             prepare(o, false);
             o.chainNext = null;
             o = next;
@@ -816,7 +825,8 @@ public final class UringLoop implements Executor, AutoCloseable {
         }
         long sqe = sq.claim();
         sq.setOpcode(sqe, s.opcode);
-        sq.setFlags(sqe, (byte) (s.sqeFlags | op.chainFlags));
+        // link flags come only from submitLinked: one left in a spec would tie this SQE to an unrelated next one
+        sq.setFlags(sqe, (byte) ((s.sqeFlags & ~(IOSQE_IO_LINK | IOSQE_IO_HARDLINK)) | op.chainFlags));
         sq.setIoprio(sqe, s.ioprio);
         sq.setFd(sqe, s.fd);
         sq.setOff(sqe, s.off);
@@ -888,16 +898,20 @@ public final class UringLoop implements Executor, AutoCloseable {
             }
             return;
         }
-        if (backlog.contains(target) || chainedInBacklog(target)) {
-            target.cancelledBeforeSubmit = true;
-            if (backlog.remove(target)) {
-                target.cancelledBeforeSubmit = false;
-                for (UringOperation c = target; c != null; ) {
-                    UringOperation cn = c.chainNext;
-                    c.chainNext = null;
-                    completeWithoutKernel(c, -Errno.ECANCELED, 0);
-                    c = cn;
-                }
+        boolean queuedHead = backlog.remove(target);
+        UringOperation predecessor = queuedHead ? null : predecessorInBacklog(target);
+        if (queuedHead || predecessor != null) {
+            if (predecessor != null) {
+                // cut the chain here: the ops before it go to the kernel alone, with no link to a later SQE
+                predecessor.chainNext = null;
+                predecessor.chainFlags = 0;
+            }
+            // never seen by the kernel: the target and the rest of its chain end now
+            for (UringOperation c = target; c != null; ) {
+                UringOperation cn = c.chainNext;
+                c.chainNext = null;
+                completeWithoutKernel(c, -Errno.ECANCELED, 0);
+                c = cn;
             }
             notifyCancel(onResult, 1);
             return;
@@ -905,15 +919,16 @@ public final class UringLoop implements Executor, AutoCloseable {
         notifyCancel(onResult, -Errno.ENOENT);
     }
 
-    private boolean chainedInBacklog(UringOperation target) {
+    /** The backlogged op whose chainNext is {@code target}, or null. */
+    private UringOperation predecessorInBacklog(UringOperation target) {
         for (UringOperation h : backlog) {
-            for (UringOperation o = h.chainNext; o != null; o = o.chainNext) {
-                if (o == target) {
-                    return true;
+            for (UringOperation o = h; o.chainNext != null; o = o.chainNext) {
+                if (o.chainNext == target) {
+                    return o;
                 }
             }
         }
-        return false;
+        return null;
     }
 
     private void notifyCancel(java.util.function.IntConsumer onResult, int res) {

@@ -42,8 +42,6 @@ public abstract class UringOperation {
     byte chainFlags;
     /** The next op of a linked chain, for this submission only. */
     UringOperation chainNext;
-    /** Set when cancel() found the op still queued: it is completed with -ECANCELED instead of submitted. */
-    boolean cancelledBeforeSubmit;
 
     protected UringOperation() {
     }
