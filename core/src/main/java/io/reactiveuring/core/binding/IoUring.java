@@ -291,4 +291,31 @@ public final class IoUring {
         }
         return sb.toString();
     }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Socket and control ops, provided-buffer rings (added with ops.SocketOps / ops.ControlOps /
+    // buffer.ProvidedBufferRing). Values the SQE fields of those ops take that are defined outside io_uring.h are
+    // kept here too, with the header they come from, so that every value written into an SQE has one home.
+
+    /** {@code io_uring_buf_reg.flags}: the kernel allocates the ring and the application mmaps it (not used). */
+    public static final int IOU_PBUF_RING_MMAP = 1;
+    /** {@code io_uring_buf_reg.flags}: buffers may be consumed incrementally (6.12; not used). */
+    public static final int IOU_PBUF_RING_INC = 2;
+
+    /** Largest {@code ring_entries} of a provided-buffer ring (the 16-bit head and tail must tell full from empty). */
+    public static final int IORING_MAX_PBUF_RING_ENTRIES = 32768;
+
+    // poll(2) event bits (include/uapi/asm-generic/poll.h), the values of sqe->poll32_events and of a poll CQE's res
+    public static final int POLLIN = 0x0001;
+    public static final int POLLPRI = 0x0002;
+    public static final int POLLOUT = 0x0004;
+    public static final int POLLERR = 0x0008;
+    public static final int POLLHUP = 0x0010;
+    public static final int POLLNVAL = 0x0020;
+    public static final int POLLRDNORM = 0x0040;
+    public static final int POLLWRNORM = 0x0100;
+    public static final int POLLRDHUP = 0x2000;
+
+    /** {@code RWF_NOWAIT} (include/uapi/linux/fs.h), in sqe->rw_flags: fail with -EAGAIN instead of waiting. */
+    public static final int RWF_NOWAIT = 0x00000008;
 }
