@@ -10,4 +10,7 @@ module io.reactiveuring.core {
     exports io.reactiveuring.core.binding;
     exports io.reactiveuring.core.ring;
     exports io.reactiveuring.core.engine;
+    exports io.reactiveuring.core.ops;
+    exports io.reactiveuring.core.net;
+    exports io.reactiveuring.core.buffer;
 }
