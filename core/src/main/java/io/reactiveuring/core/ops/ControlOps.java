@@ -56,7 +56,10 @@ public final class ControlOps {
         return OpSpec.asyncCancelFd(fd);
     }
 
-    /** Cancels every request in flight on the ring ({@code IORING_ASYNC_CANCEL_ANY | ALL}); completes with the count. */
+    /**
+     * Cancels every request in flight on the ring ({@code IORING_ASYNC_CANCEL_ANY | ALL}); completes with the count,
+     * which includes the engine's own requests (its wake-up read, which re-arms itself).
+     */
     public static OpSpec cancelAll() {
         return OpSpec.asyncCancel(0, IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL);
     }
