@@ -89,6 +89,34 @@ class AcceptTest extends LoopTestBase {
     }
 
     @Test
+    void lateMultishotAcceptsAfterCancelAreAllClosedAndOnlyTheFinalCancelIsSeen() throws Exception {
+        int listener = listenTcp(InetAddress.getByName("127.0.0.1"));
+        MemorySegment server = SocketAddresses.allocate(SocketAddresses.localAddress(listener), arena);
+        int[] clients = new int[3];
+        for (int i = 0; i < clients.length; i++) {
+            clients[i] = track(SocketCalls.socket(AF_INET, SOCK_STREAM, 0));
+            assertEquals(0, run(SocketOps.connect(clients[i], server)).res()); // waits in the backlog
+        }
+        long fdsWithConnections = io.reactiveuring.core.UringTestSupport.openFds();
+
+        FdRecorder accept = new FdRecorder(SocketOps.acceptMultishot(listener, 0));
+        onLoop(() -> {
+            loop.submit(accept);
+            accept.cancel(loop); // same batch: the three accepts happen before the cancel arrives
+            return null;
+        });
+        Cqe only = accept.next();
+        assertEquals(-Errno.ECANCELED, only.res());
+        assertFalse(only.more());
+        assertTrue(accept.cqes.isEmpty(), "the receiver saw no fd");
+        assertEquals(3, onLoop(accept::lateResultsClosed));
+        assertEquals(fdsWithConnections, io.reactiveuring.core.UringTestSupport.openFds());
+        for (int client : clients) {
+            assertEquals(0, run(SocketOps.recv(client, arena.allocate(8), 0)).res(), "EOF: the server side closed");
+        }
+    }
+
+    @Test
     void cancellingAPendingAcceptEndsItWithEcanceledAndNoFd() throws Exception {
         int listener = listenTcp(InetAddress.getByName("127.0.0.1"));
         FdRecorder accept = new FdRecorder(SocketOps.accept(listener));
