@@ -302,9 +302,6 @@ public final class IoUring {
     /** {@code io_uring_buf_reg.flags}: buffers may be consumed incrementally (6.12; not used). */
     public static final int IOU_PBUF_RING_INC = 2;
 
-    /** Largest {@code ring_entries} of a provided-buffer ring (the 16-bit head and tail must tell full from empty). */
-    public static final int IORING_MAX_PBUF_RING_ENTRIES = 32768;
-
     // poll(2) event bits (include/uapi/asm-generic/poll.h), the values of sqe->poll32_events and of a poll CQE's res
     public static final int POLLIN = 0x0001;
     public static final int POLLPRI = 0x0002;

@@ -127,7 +127,7 @@ public final class SocketCalls {
         }
     }
 
-    /** {@code setsockopt} of an int-valued option such as {@link #SO_REUSEADDR}, {@link #SO_RCVBUF}, {@link #TCP_NODELAY}. */
+    /** {@code setsockopt} of an int-valued option ({@link #SO_REUSEADDR}, {@link #SO_RCVBUF}, {@link #TCP_NODELAY}). */
     public static int setsockopt(int fd, int level, int name, int value) {
         MemorySegment capture = LibC.errnoCapture();
         try (Arena arena = Arena.ofConfined()) {

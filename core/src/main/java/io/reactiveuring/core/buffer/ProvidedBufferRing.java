@@ -42,6 +42,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * buffer access), except {@link #registerAsync} and {@link #close()}, which may be called from any thread.
  */
 public final class ProvidedBufferRing implements AutoCloseable {
+    /** The kernel refuses 65536 and more: its 16-bit head and tail could not tell a full ring from an empty one. */
+    private static final int MAX_ENTRIES = 32768;
     /** Largest page size among the supported architectures (aarch64 with 64 KiB pages); 4 KiB pages divide it. */
     private static final long RING_ALIGNMENT = 64 * 1024;
 
@@ -64,7 +66,7 @@ public final class ProvidedBufferRing implements AutoCloseable {
     private int available;
     private int leases;
     private volatile boolean closed;
-    private boolean freed;
+    private volatile boolean freed;
     private final OwnedResource leaseRelease = this::releaseLease;
 
     private ProvidedBufferRing(UringLoop loop, int groupId, int entries, int bufferSize) {
@@ -93,9 +95,9 @@ public final class ProvidedBufferRing implements AutoCloseable {
      */
     public static ProvidedBufferRing register(UringLoop loop, int groupId, int entries, int bufferSize) {
         Objects.requireNonNull(loop, "loop");
-        if (entries < 1 || entries > IORING_MAX_PBUF_RING_ENTRIES || Integer.bitCount(entries) != 1) {
+        if (entries < 1 || entries > MAX_ENTRIES || Integer.bitCount(entries) != 1) {
             throw new IllegalArgumentException("entries must be a power of two in [1, "
-                    + IORING_MAX_PBUF_RING_ENTRIES + "]: " + entries);
+                    + MAX_ENTRIES + "]: " + entries);
         }
         if (bufferSize < 1) {
             throw new IllegalArgumentException("bufferSize must be positive: " + bufferSize);
@@ -312,7 +314,8 @@ public final class ProvidedBufferRing implements AutoCloseable {
         free();
     }
 
-    private void free() {
+    /** Synchronized: after the loop ended, a close() on another thread and a late lease release may race here. */
+    private synchronized void free() {
         if (!freed) {
             freed = true;
             arena.close();

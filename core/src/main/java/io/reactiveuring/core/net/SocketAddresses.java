@@ -27,7 +27,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * {@link InetSocketAddress} (IPv4 as {@code sockaddr_in}, IPv6 as {@code sockaddr_in6} with its scope id) and
  * {@link UnixDomainSocketAddress} (a pathname {@code sockaddr_un}; the empty path is the unnamed address). Ports and
  * IP addresses are written in network byte order. Abstract AF_UNIX names cannot be expressed as a
- * {@code UnixDomainSocketAddress} and are rejected.
+ * {@code UnixDomainSocketAddress} and are rejected. As in the JDK, an IPv4-mapped IPv6 address without scope
+ * ({@code ::ffff:a.b.c.d}, a peer of a dual-stack socket) decodes to an {@link Inet4Address}.
  *
  * <p>Also the layout of a <em>peer buffer</em>: a {@code sockaddr_storage} followed by its {@code socklen_t}, the
  * out parameters of {@code accept}.

@@ -159,7 +159,8 @@ class ControlOpsTest extends LoopTestBase {
 
     @Test
     void msgRingDeliversValuesToAMailboxOnTheOtherLoopInOrder() throws Exception {
-        try (UringGroup group = new UringGroup(2, LoopOptions.defaults().withQueues(16, 64).withThreadName("msg"))) {
+        UringGroup group = new UringGroup(2, LoopOptions.defaults().withQueues(16, 64).withThreadName("msg"));
+        try {
             UringLoop sender = group.loops().get(0);
             UringLoop target = group.loops().get(1);
             LinkedBlockingQueue<Integer> received = new LinkedBlockingQueue<>();
@@ -187,11 +188,12 @@ class ControlOpsTest extends LoopTestBase {
             mailbox.close();
             assertEquals(-Errno.ECANCELED, mailbox.closed().get(10, TimeUnit.SECONDS));
             assertThrows(IllegalStateException.class, () -> mailbox.open(target), "opened once");
+        } finally {
             group.close();
-            for (UringLoop l : group.loops()) {
-                assertEquals(0, l.staleCompletions());
-                assertEquals(0, l.inFlight());
-            }
+        }
+        for (UringLoop l : group.loops()) {
+            assertEquals(0, l.staleCompletions());
+            assertEquals(0, l.inFlight());
         }
     }
 }

@@ -65,7 +65,8 @@ class OpArgumentValidationTest {
     void malformedStructsAndFlagsAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> SocketOps.connect(3, arena.allocate(1)), "sockaddr < 2");
         assertThrows(IllegalArgumentException.class, () -> SocketOps.connect(3, arena.allocate(129)), "> storage");
-        assertThrows(IllegalArgumentException.class, () -> SocketOps.sendmsg(3, arena.allocate(MsghdrLayout.SIZE - 1), 0));
+        MemorySegment shortHeader = arena.allocate(MsghdrLayout.SIZE - 1);
+        assertThrows(IllegalArgumentException.class, () -> SocketOps.sendmsg(3, shortHeader, 0));
         assertThrows(IllegalArgumentException.class, () -> SocketOps.shutdown(3, 3));
         assertThrows(IllegalArgumentException.class, () -> SocketOps.accept(3, null, 0x1));
         assertThrows(IllegalArgumentException.class, () -> ControlOps.pollMultishot(3, 0), "no events");

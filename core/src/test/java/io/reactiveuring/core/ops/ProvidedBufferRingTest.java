@@ -180,6 +180,37 @@ class ProvidedBufferRingTest extends LoopTestBase {
     }
 
     @Test
+    void oneShotRecvWithBufferSelectNamesItsBufferAndFailsWithEnobufsWhenTheRingIsEmpty() throws Exception {
+        ProvidedBufferRing ring = register(1, 32);
+        int[] pair = socketpair(SOCK_STREAM);
+        byte[] data = pattern(20, 24);
+        write(pair[0], data);
+        Collector collector = new Collector();
+        CqeRecorder first = new CqeRecorder(SocketOps.recvSelect(pair[1], ring, 0), c -> collector.accept(ring, c));
+        onLoop(() -> {
+            first.attach(ring.lease());
+            loop.submit(first);
+            return null;
+        });
+        Cqe got = first.awaitFinal();
+        assertEquals(20, got.res());
+        assertFalse(got.more(), "one-shot");
+        assertEquals(0, ProvidedBufferRing.bufferId(got.flags()));
+        assertArrayEquals(data, onLoop(collector.bytes::toByteArray));
+
+        write(pair[0], data);
+        CqeRecorder second = new CqeRecorder(SocketOps.recvSelect(pair[1], ring, 0));
+        onLoop(() -> {
+            second.attach(ring.lease());
+            loop.submit(second);
+            return null;
+        });
+        assertEquals(-Errno.ENOBUFS, second.awaitFinal().res(), "the only buffer is still held");
+        assertEquals(0, second.awaitFinal().flags() & IORING_CQE_F_BUFFER);
+        closeAndAwaitFreed(ring);
+    }
+
+    @Test
     void closeWhileAnOpHoldsALeaseFreesOnlyAfterItsFinalCompletion() throws Exception {
         ProvidedBufferRing ring = register(2, 16);
         int[] pair = socketpair(SOCK_STREAM);

@@ -186,7 +186,8 @@ class SocketOpsTest extends LoopTestBase {
         SocketAddress unused = SocketAddresses.localAddress(listener);
         closeNow(listener); // the port is now closed
         int client = track(SocketCalls.socket(AF_INET, SOCK_STREAM, 0));
-        assertEquals(-Errno.ECONNREFUSED, run(SocketOps.connect(client, SocketAddresses.allocate(unused, arena))).res());
+        Cqe refused = run(SocketOps.connect(client, SocketAddresses.allocate(unused, arena)));
+        assertEquals(-Errno.ECONNREFUSED, refused.res());
     }
 
     @Test
