@@ -1,6 +1,6 @@
 /**
  * reactive-uring core: io_uring over FFM (binding, ring), the engine (one loop thread per ring), the op
- * catalogue, buffers and plain Reactive Streams publishers. Grant it native access with
+ * catalogue, buffers, sockets and plain Reactive Streams publishers. Grant it native access with
  * {@code --enable-native-access=io.reactiveuring.core}.
  */
 module io.reactiveuring.core {
@@ -11,6 +11,7 @@ module io.reactiveuring.core {
     exports io.reactiveuring.core.binding;
     exports io.reactiveuring.core.buffer;
     exports io.reactiveuring.core.engine;
+    exports io.reactiveuring.core.net;
     exports io.reactiveuring.core.ops;
     exports io.reactiveuring.core.reactive;
     exports io.reactiveuring.core.ring;

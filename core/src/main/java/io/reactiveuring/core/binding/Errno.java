@@ -31,8 +31,12 @@ public final class Errno {
     public static final int EBADR = 53;
     public static final int ETIME = 62;
     public static final int EOVERFLOW = 75;
+    public static final int EBADFD = 77;
+    public static final int ENOTSOCK = 88;
     public static final int EOPNOTSUPP = 95;
+    public static final int EAFNOSUPPORT = 97;
     public static final int EADDRINUSE = 98;
+    public static final int EADDRNOTAVAIL = 99;
     public static final int ECONNABORTED = 103;
     public static final int ECONNRESET = 104;
     public static final int ENOBUFS = 105;

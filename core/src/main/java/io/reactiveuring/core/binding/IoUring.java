@@ -305,4 +305,14 @@ public final class IoUring {
      * ({@code IO_RINGFD_REG_MAX}, include/linux/io_uring_types.h).
      */
     public static final int IO_RINGFD_REG_MAX = 16;
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Socket and control ops, provided-buffer rings (added with ops.SocketOps / ops.ControlOps /
+    // buffer.ProvidedBufferRing). Values the SQE fields of those ops take that are defined outside io_uring.h are
+    // kept in binding.Poll (poll bits, RWF_NOWAIT) and binding.SocketCalls (MSG_*, SOCK_*, ...).
+
+    /** {@code io_uring_buf_reg.flags}: the kernel allocates the ring and the application mmaps it (not used). */
+    public static final int IOU_PBUF_RING_MMAP = 1;
+    /** {@code io_uring_buf_reg.flags}: buffers may be consumed incrementally (6.12; not used). */
+    public static final int IOU_PBUF_RING_INC = 2;
 }

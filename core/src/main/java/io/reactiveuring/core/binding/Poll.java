@@ -1,9 +1,10 @@
 package io.reactiveuring.core.binding;
 
 /**
- * Poll event bits ({@code include/uapi/asm-generic/poll.h}) and the "don't wait" flags that turn a waiting
- * read/recv into one that answers {@code -EAGAIN} ({@code MSG_DONTWAIT} from {@code linux/socket.h},
- * {@code RWF_NOWAIT} from {@code linux/fs.h}). Stateless; safe from any thread.
+ * Poll event bits ({@code include/uapi/asm-generic/poll.h}), the values of {@code sqe->poll32_events} and of a poll
+ * CQE's {@code res}, and {@code RWF_NOWAIT} ({@code linux/fs.h}), the flag that turns a waiting read/write into one
+ * that answers {@code -EAGAIN} (its socket counterpart {@code MSG_DONTWAIT} is in {@link SocketCalls}).
+ * Stateless; safe from any thread.
  */
 public final class Poll {
     private Poll() {
@@ -24,8 +25,6 @@ public final class Poll {
     /** Readiness to write, as the library arms it for a retry. */
     public static final int WRITABLE = POLLOUT | POLLWRNORM | POLLERR | POLLPRI;
 
-    /** {@code MSG_DONTWAIT}: a send/recv that cannot proceed now answers {@code -EAGAIN}. */
-    public static final int MSG_DONTWAIT = 0x40;
     /** {@code RWF_NOWAIT}: a read/write that would block answers {@code -EAGAIN} (rw_flags). */
     public static final int RWF_NOWAIT = 0x00000008;
 }
