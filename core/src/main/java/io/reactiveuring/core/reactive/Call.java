@@ -31,9 +31,15 @@ public final class Call<T> implements OpCall<T> {
     private final Result<T> result;
     private final Discard discard;
     private final Runnable release;
+    private final int successErrno;
 
     private Call(OpSpec spec, OpSpec nowait, int readiness, boolean regularFile, Result<T> result, Discard discard,
                  Runnable release) {
+        this(spec, nowait, readiness, regularFile, result, discard, release, 0);
+    }
+
+    private Call(OpSpec spec, OpSpec nowait, int readiness, boolean regularFile, Result<T> result, Discard discard,
+                 Runnable release, int successErrno) {
         this.spec = Objects.requireNonNull(spec, "spec");
         this.nowait = nowait;
         this.readiness = readiness;
@@ -41,6 +47,7 @@ public final class Call<T> implements OpCall<T> {
         this.result = Objects.requireNonNull(result, "result");
         this.discard = discard;
         this.release = release;
+        this.successErrno = successErrno;
     }
 
     /** A call that emits what {@code result} makes of the CQE and is never retried. */
@@ -55,22 +62,32 @@ public final class Call<T> implements OpCall<T> {
 
     /** Retried through readiness polls of {@code events} on a pollable fd; {@code nowait} for USER mode. */
     public Call<T> pollable(int events, OpSpec nowaitSpec) {
-        return new Call<>(spec, nowaitSpec, events, false, result, discard, release);
+        return new Call<>(spec, nowaitSpec, events, false, result, discard, release, successErrno);
     }
 
     /** A regular-file op: USER mode tries {@code nowaitSpec} first and re-issues plainly on EAGAIN. */
     public Call<T> regularFile(OpSpec nowaitSpec) {
-        return new Call<>(spec, nowaitSpec, 0, true, result, discard, release);
+        return new Call<>(spec, nowaitSpec, 0, true, result, discard, release, successErrno);
     }
 
     /** What to do with a successful result that nobody will receive. */
     public Call<T> onDiscard(Discard d) {
-        return new Call<>(spec, nowait, readiness, regularFile, result, d, release);
+        return new Call<>(spec, nowait, readiness, regularFile, result, d, release, successErrno);
     }
 
     /** What to free after the last CQE. */
     public Call<T> onRelease(Runnable r) {
-        return new Call<>(spec, nowait, readiness, regularFile, result, discard, r);
+        return new Call<>(spec, nowait, readiness, regularFile, result, discard, r, successErrno);
+    }
+
+    /** Treats {@code -errno} as this op's normal outcome (e.g. {@code ETIME} for a timer): it becomes a value. */
+    public Call<T> succeedsWith(int errno) {
+        return new Call<>(spec, nowait, readiness, regularFile, result, discard, release, Math.abs(errno));
+    }
+
+    @Override
+    public boolean succeeded(int res) {
+        return res >= 0 || (successErrno != 0 && res == -successErrno);
     }
 
     @Override

@@ -229,7 +229,7 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
         int flags = mainFlags;
         boolean loopEnded = (flags & FLAG_LOOP_TERMINATED) != 0;
         if (cancelled || badRequest) {
-            if (res >= 0 && phase == PHASE_OP) {
+            if (call.succeeded(res) && phase == PHASE_OP) {
                 call.discardResult(res, flags);
             }
             finish();
@@ -249,7 +249,7 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
         } else if (!loopEnded && res == -Errno.EAGAIN && retryAfterEagain()) {
             return;
         }
-        if (res >= 0 && phase == PHASE_OP) {
+        if (phase == PHASE_OP && !loopEnded && call.succeeded(res)) {
             T value;
             try {
                 value = call.result(res, flags);

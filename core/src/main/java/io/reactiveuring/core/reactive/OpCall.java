@@ -48,7 +48,15 @@ public interface OpCall<T> {
         return false;
     }
 
-    /** The value of a successful final completion ({@code res >= 0}); ownership of memory in it passes on. */
+    /**
+     * True if {@code res} is a success: {@code res >= 0}, and for a few ops a specific errno that is their normal
+     * outcome (a timer's {@code -ETIME}).
+     */
+    default boolean succeeded(int res) {
+        return res >= 0;
+    }
+
+    /** The value of a successful final completion (see {@link #succeeded}); ownership of memory in it passes on. */
     T result(int res, int flags);
 
     /**

@@ -1,0 +1,48 @@
+package io.reactiveuring.core.reactive;
+
+import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.engine.OpSpec;
+import io.reactiveuring.core.ops.ControlOps;
+import io.reactiveuring.core.ops.RingMailbox;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * Readiness, timers and control ops as per-subscription {@link OpCall} suppliers. Cancellation of a single op is
+ * not here: it is what a subscription's {@code cancel()} does. Stateless; safe from any thread.
+ */
+public final class ControlCalls {
+    private ControlCalls() {
+    }
+
+    /** {@code IORING_OP_NOP}; emits 0. */
+    public static Supplier<OpCall<Integer>> nop() {
+        OpSpec spec = OpSpec.nop();
+        return () -> Call.of(spec);
+    }
+
+    /** One-shot {@code POLL_ADD}; emits the ready mask ({@code Poll.POLL*} bits). */
+    public static Supplier<OpCall<Integer>> poll(int fd, int events) {
+        OpSpec spec = ControlOps.poll(fd, events);
+        return () -> Call.of(spec);
+    }
+
+    /** A kernel timer ({@code IORING_OP_TIMEOUT}); emits 0 when it expires. */
+    public static Supplier<OpCall<Integer>> timer(Duration delay) {
+        OpSpec spec = OpSpec.timeout(delay, 0);
+        return () -> Call.of(spec, (res, flags) -> 0).succeedsWith(Errno.ETIME);
+    }
+
+    /** Cancels every pending op on {@code fd}; emits how many were cancelled ({@code -ENOENT} if none). */
+    public static Supplier<OpCall<Integer>> cancelFd(int fd) {
+        OpSpec spec = ControlOps.cancelFd(fd);
+        return () -> Call.of(spec);
+    }
+
+    /** Posts {@code value} to a {@link RingMailbox} on another ring ({@code MSG_RING}); emits 0. */
+    public static Supplier<OpCall<Integer>> message(RingMailbox.Address to, int value) {
+        OpSpec spec = ControlOps.message(to, value);
+        return () -> Call.of(spec);
+    }
+}

@@ -1,0 +1,216 @@
+package io.reactiveuring.core.reactive;
+
+import io.reactiveuring.core.binding.IoUring;
+import io.reactiveuring.core.binding.LibC;
+import io.reactiveuring.core.binding.Poll;
+import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.buffer.BufferAllocator;
+import io.reactiveuring.core.buffer.UringBuffer;
+import io.reactiveuring.core.engine.OpSpec;
+import io.reactiveuring.core.net.MessageHeaders;
+import io.reactiveuring.core.net.SocketAddresses;
+import io.reactiveuring.core.ops.OpMemory;
+import io.reactiveuring.core.ops.SocketOps;
+
+import java.lang.foreign.MemorySegment;
+import java.net.SocketAddress;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The socket half of the op catalogue as per-subscription {@link OpCall} suppliers. Reads and accepts are
+ * read-direction pollable ops (USER mode uses {@code MSG_DONTWAIT} / {@code IORING_ACCEPT_DONTWAIT} and waits on
+ * readiness after {@code -EAGAIN}), sends are write-direction ones.
+ *
+ * <p>Ownership: a received {@link UringBuffer} belongs to the subscriber; one that arrives after cancel goes to
+ * {@code discard}. A send retains its buffer per subscription and releases that reference after the final CQE.
+ * Accepted and created sockets belong to the subscriber; one that arrives after cancel is closed. Stateless; safe
+ * from any thread.
+ */
+public final class NetCalls {
+    private NetCalls() {
+    }
+
+    /** An accepted connection and the peer's address. */
+    public record Accepted(int fd, SocketAddress peer) {
+    }
+
+    /** A received datagram or message: its bytes and the sender's address (null for connected sockets). */
+    public record Received(UringBuffer data, SocketAddress sender) {
+    }
+
+    /** {@code socket(2)} through the ring, always {@code SOCK_CLOEXEC}; emits the fd. */
+    public static Supplier<OpCall<Integer>> socket(int domain, int type, int protocol) {
+        OpSpec spec = SocketOps.socket(domain, type, protocol);
+        return () -> Call.of(spec).onDiscard(NetCalls::closeLate);
+    }
+
+    /** Connects {@code fd} to {@code address}; emits 0. */
+    public static Supplier<OpCall<Integer>> connect(int fd, SocketAddress address, BufferAllocator allocator) {
+        OpSpec.checkFd(fd);
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(allocator, "allocator");
+        SocketAddresses.encodedSize(address); // rejects unsupported address types at assembly
+        return () -> {
+            OpMemory memory = OpMemory.of(allocator);
+            try {
+                return Call.of(SocketOps.connect(fd, SocketAddresses.allocate(address, memory)))
+                        .onRelease(memory::release);
+            } catch (RuntimeException e) {
+                memory.release();
+                throw e;
+            }
+        };
+    }
+
+    /** Accepts one connection on {@code listenFd}; emits it with the peer's address. */
+    public static Supplier<OpCall<Accepted>> accept(int listenFd, BufferAllocator allocator) {
+        OpSpec.checkFd(listenFd);
+        Objects.requireNonNull(allocator, "allocator");
+        return () -> {
+            OpMemory memory = OpMemory.of(allocator);
+            try {
+                MemorySegment peer = memory.allocate(SocketAddresses.PEER_BUFFER_SIZE, 8);
+                OpSpec spec = SocketOps.accept(listenFd, peer, 0);
+                OpSpec nowait = spec.copy().ioprio(spec.ioprio() | IoUring.IORING_ACCEPT_DONTWAIT);
+                return Call.of(spec, (fd, flags) -> new Accepted(fd, SocketAddresses.decodePeerBuffer(peer)))
+                        .onDiscard(NetCalls::closeLate)
+                        .onRelease(memory::release)
+                        .pollable(Poll.READABLE, nowait);
+            } catch (RuntimeException e) {
+                memory.release();
+                throw e;
+            }
+        };
+    }
+
+    /** Sends the readable bytes of {@code data}; emits the bytes sent (may be fewer on a stream socket). */
+    public static Supplier<OpCall<Integer>> send(int fd, UringBuffer data) {
+        OpSpec.checkFd(fd);
+        Objects.requireNonNull(data, "data");
+        return () -> {
+            UringBuffer held = data.retain(); // this subscription's reference (a copy for a borrowed buffer)
+            MemorySegment bytes = held.readableSegment();
+            return Call.of(SocketOps.send(fd, bytes, 0))
+                    .onRelease(held::release)
+                    .pollable(Poll.WRITABLE, SocketOps.send(fd, bytes, SocketCalls.MSG_DONTWAIT));
+        };
+    }
+
+    /** Receives up to {@code length} bytes into a new buffer; an empty buffer means the peer shut down (EOF). */
+    public static Supplier<OpCall<UringBuffer>> recv(int fd, int length, BufferAllocator allocator,
+                                                     Consumer<? super UringBuffer> discard) {
+        OpSpec.checkFd(fd);
+        if (length < 0) {
+            throw new IllegalArgumentException("length must not be negative: " + length);
+        }
+        Objects.requireNonNull(allocator, "allocator");
+        Consumer<? super UringBuffer> onDiscard = discard != null ? discard : UringBuffer::release;
+        return () -> {
+            UringBuffer buffer = allocator.allocate(length);
+            MemorySegment target = buffer.writableSegment();
+            boolean[] handedOut = new boolean[1];
+            return Call.of(SocketOps.recv(fd, target, 0), (res, flags) -> {
+                        handedOut[0] = true;
+                        return buffer.advanceWriterIndex(res);
+                    })
+                    .onDiscard((res, flags) -> {
+                        handedOut[0] = true;
+                        onDiscard.accept(buffer.advanceWriterIndex(res));
+                    })
+                    .onRelease(() -> {
+                        if (!handedOut[0]) {
+                            buffer.release();
+                        }
+                    })
+                    .pollable(Poll.READABLE, SocketOps.recv(fd, target, SocketCalls.MSG_DONTWAIT));
+        };
+    }
+
+    /** {@code sendmsg(2)}: the readable bytes of {@code parts} as one message to {@code to} (null if connected). */
+    public static Supplier<OpCall<Integer>> sendmsg(int fd, SocketAddress to, BufferAllocator allocator,
+                                                    UringBuffer... parts) {
+        OpSpec.checkFd(fd);
+        Objects.requireNonNull(allocator, "allocator");
+        UringBuffer[] bufs = parts.clone();
+        for (UringBuffer b : bufs) {
+            Objects.requireNonNull(b, "part");
+        }
+        return () -> {
+            OpMemory memory = OpMemory.of(allocator);
+            try {
+                MemorySegment[] segments = new MemorySegment[bufs.length];
+                for (int i = 0; i < bufs.length; i++) {
+                    segments[i] = memory.hold(bufs[i].retain()).readableSegment();
+                }
+                MemorySegment name = to == null ? null : SocketAddresses.allocate(to, memory);
+                MemorySegment msghdr = MessageHeaders.allocate(memory, name, segments);
+                return Call.of(SocketOps.sendmsg(fd, msghdr, 0))
+                        .onRelease(memory::release)
+                        .pollable(Poll.WRITABLE, SocketOps.sendmsg(fd, msghdr, SocketCalls.MSG_DONTWAIT));
+            } catch (RuntimeException e) {
+                memory.release();
+                throw e;
+            }
+        };
+    }
+
+    /** {@code recvmsg(2)} of up to {@code length} bytes; emits the data with the sender's address. */
+    public static Supplier<OpCall<Received>> recvmsg(int fd, int length, BufferAllocator allocator,
+                                                     Consumer<? super UringBuffer> discard) {
+        OpSpec.checkFd(fd);
+        if (length < 0) {
+            throw new IllegalArgumentException("length must not be negative: " + length);
+        }
+        Objects.requireNonNull(allocator, "allocator");
+        Consumer<? super UringBuffer> onDiscard = discard != null ? discard : UringBuffer::release;
+        return () -> {
+            OpMemory memory = OpMemory.of(allocator);
+            UringBuffer buffer = null;
+            try {
+                buffer = allocator.allocate(length);
+                UringBuffer data = buffer;
+                MemorySegment name = memory.allocate(SocketAddresses.PEER_BUFFER_SIZE, 8);
+                MemorySegment msghdr = MessageHeaders.allocate(memory, name, data.writableSegment());
+                boolean[] handedOut = new boolean[1];
+                return Call.of(SocketOps.recvmsg(fd, msghdr, 0), (res, flags) -> {
+                            handedOut[0] = true;
+                            int nameLength = MessageHeaders.nameLength(msghdr);
+                            SocketAddress sender = nameLength > 0 ? SocketAddresses.decode(name, nameLength) : null;
+                            return new Received(data.advanceWriterIndex(res), sender);
+                        })
+                        .onDiscard((res, flags) -> {
+                            handedOut[0] = true;
+                            onDiscard.accept(data.advanceWriterIndex(res));
+                        })
+                        .onRelease(() -> {
+                            memory.release();
+                            if (!handedOut[0]) {
+                                data.release();
+                            }
+                        })
+                        .pollable(Poll.READABLE, SocketOps.recvmsg(fd, msghdr, SocketCalls.MSG_DONTWAIT));
+            } catch (RuntimeException e) {
+                memory.release();
+                if (buffer != null) {
+                    buffer.release();
+                }
+                throw e;
+            }
+        };
+    }
+
+    /** {@code shutdown(2)} ({@code SocketCalls.SHUT_RD/WR/RDWR}); emits 0. */
+    public static Supplier<OpCall<Integer>> shutdown(int fd, int how) {
+        OpSpec spec = SocketOps.shutdown(fd, how);
+        return () -> Call.of(spec);
+    }
+
+    private static void closeLate(int fd, int flags) {
+        if (fd >= 0) {
+            LibC.close(fd);
+        }
+    }
+
+}
