@@ -39,7 +39,9 @@ public final class LinkedPublisher implements Publisher<Integer> {
     @Override
     public void subscribe(Subscriber<? super Integer> subscriber) {
         Objects.requireNonNull(subscriber, "subscriber");
-        subscriber.onSubscribe(new Chain(subscriber));
+        Chain chain = new Chain(subscriber);
+        subscriber.onSubscribe(chain);
+        chain.failIfLoopEnded();
     }
 
     private final class Chain implements Subscription {
@@ -79,6 +81,21 @@ public final class LinkedPublisher implements Publisher<Integer> {
                 }
                 start();
             }
+            drain();
+        }
+
+        /** §1.9: after the loop ended, a subscriber that has not requested yet gets its error without a request. */
+        void failIfLoopEnded() {
+            if (!loop.isShuttingDown()) {
+                return;
+            }
+            synchronized (this) {
+                if (started) {
+                    return; // requested from onSubscribe: the rejected submission reports the error
+                }
+                started = true;
+            }
+            badRequest = new UringCancelledException("linked chain (not yet requested)", "the ring's loop has ended");
             drain();
         }
 

@@ -33,7 +33,9 @@ public final class OneShotPublisher<T> implements Publisher<T> {
     @Override
     public void subscribe(Subscriber<? super T> subscriber) {
         Objects.requireNonNull(subscriber, "subscriber"); // §1.9
-        subscriber.onSubscribe(new OneShotSubscription<>(loop, calls, options, subscriber));
+        OneShotSubscription<T> subscription = new OneShotSubscription<>(loop, calls, options, subscriber);
+        subscriber.onSubscribe(subscription);
+        subscription.failIfLoopEnded();
     }
 
     public UringLoop loop() {

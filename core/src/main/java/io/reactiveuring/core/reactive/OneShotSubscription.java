@@ -123,6 +123,17 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
         }
     }
 
+    /**
+     * Call after {@code onSubscribe} returned: if the ring's loop has already ended and nothing was requested yet,
+     * signals the {@link UringCancelledException} now (§1.9: a publisher that cannot serve a subscriber says so
+     * with {@code onError} after {@code onSubscribe}, without waiting for a request).
+     */
+    public void failIfLoopEnded() {
+        if (loop.isShuttingDown() && STATE.compareAndSet(this, NEW, DONE)) {
+            actual.onError(new UringCancelledException("op (not yet requested)", "the ring's loop has ended"));
+        }
+    }
+
     /** True once the subscriber cancelled. */
     public final boolean isCancelled() {
         return cancelled;

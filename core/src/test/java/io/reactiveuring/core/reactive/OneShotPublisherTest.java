@@ -273,6 +273,29 @@ class OneShotPublisherTest {
     }
 
     @Test
+    void subscribingAfterTheLoopEndedSignalsCancellationWithoutARequest() throws Exception {
+        loop.close();
+        TestSubscriber<Integer> oneShot = new TestSubscriber<>(0);
+        new OneShotPublisher<>(loop, () -> ResultCall.of(OpSpec.nop())).subscribe(oneShot);
+        assertEquals(0, oneShot.terminated.getCount(), "onError right after onSubscribe");
+        assertInstanceOf(UringCancelledException.class, oneShot.error);
+        oneShot.subscription.request(1);
+        assertEquals(1, oneShot.terminals.get(), "no second terminal signal");
+
+        TestSubscriber<Integer> linked = new TestSubscriber<>(0);
+        new LinkedPublisher(loop, () -> List.of(ResultCall.of(OpSpec.nop()))).subscribe(linked);
+        assertEquals(0, linked.terminated.getCount());
+        assertInstanceOf(UringCancelledException.class, linked.error);
+        linked.subscription.request(1);
+        assertEquals(1, linked.terminals.get());
+
+        TestSubscriber<Integer> requestedInOnSubscribe = new TestSubscriber<>(1);
+        new OneShotPublisher<>(loop, () -> ResultCall.of(OpSpec.nop())).subscribe(requestedInOnSubscribe);
+        assertInstanceOf(UringCancelledException.class, requestedInOnSubscribe.error);
+        assertEquals(1, requestedInOnSubscribe.terminals.get());
+    }
+
+    @Test
     void linkedTimeoutExpiryIsATimeoutErrorNotACancellation() throws Exception {
         int[] p = pipe();
         MemorySegment buf = arena.allocate(16);
