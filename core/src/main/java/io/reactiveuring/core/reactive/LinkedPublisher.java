@@ -41,7 +41,7 @@ public final class LinkedPublisher implements Publisher<Integer> {
         Objects.requireNonNull(subscriber, "subscriber");
         Chain chain = new Chain(subscriber);
         subscriber.onSubscribe(chain);
-        chain.failIfLoopEnded();
+        chain.onSubscribeReturned();
     }
 
     private final class Chain implements Subscription {
@@ -49,6 +49,8 @@ public final class LinkedPublisher implements Publisher<Integer> {
         private final java.util.concurrent.atomic.AtomicLong requested = new java.util.concurrent.atomic.AtomicLong();
         private final java.util.concurrent.atomic.AtomicInteger wip = new java.util.concurrent.atomic.AtomicInteger();
         private volatile boolean started;
+        /** Set once onSubscribe returned; no signal before. */
+        private volatile boolean subscribed;
         private volatile boolean cancelled;
         private volatile Throwable badRequest;
         // Written on the loop thread as CQEs arrive; read in drain() under the wip guard.
@@ -84,18 +86,24 @@ public final class LinkedPublisher implements Publisher<Integer> {
             drain();
         }
 
-        /** §1.9: after the loop ended, a subscriber that has not requested yet gets its error without a request. */
-        void failIfLoopEnded() {
-            if (!loop.isShuttingDown()) {
-                return;
-            }
-            synchronized (this) {
-                if (started) {
-                    return; // requested from onSubscribe: the rejected submission reports the error
+        /**
+         * Opens the gate for signals (§1.3: none from the loop thread while onSubscribe still runs on the
+         * subscribing thread) and delivers what arrived meanwhile. §1.9: after the loop ended, a subscriber that has
+         * not requested yet gets its error without a request.
+         */
+        void onSubscribeReturned() {
+            if (loop.isShuttingDown()) {
+                boolean fail;
+                synchronized (this) {
+                    fail = !started; // if requested from onSubscribe, the rejected submission reports the error
+                    started = true;
                 }
-                started = true;
+                if (fail) {
+                    badRequest = new UringCancelledException("linked chain (not yet requested)",
+                            "the ring's loop has ended");
+                }
             }
-            badRequest = new UringCancelledException("linked chain (not yet requested)", "the ring's loop has ended");
+            subscribed = true;
             drain();
         }
 
@@ -177,6 +185,9 @@ public final class LinkedPublisher implements Publisher<Integer> {
         }
 
         private void step() {
+            if (!subscribed) {
+                return; // onSubscribeReturned() drains again
+            }
             if (cancelled) {
                 done = true;
                 return;

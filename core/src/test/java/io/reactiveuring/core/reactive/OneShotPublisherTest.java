@@ -371,6 +371,43 @@ class OneShotPublisherTest {
     }
 
     @Test
+    void linkedChainSignalsNothingWhileOnSubscribeIsStillRunning() throws Exception {
+        CountDownLatch inOnSubscribe = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean overlapped = new java.util.concurrent.atomic.AtomicBoolean();
+        TestSubscriber<Integer> s = new TestSubscriber<>(Long.MAX_VALUE) {
+            volatile boolean subscribing;
+
+            @Override
+            public void onSubscribe(org.reactivestreams.Subscription sub) {
+                subscribing = true;
+                super.onSubscribe(sub); // requests: the chain is submitted from here
+                try {
+                    barrier(); // the loop has processed the chain's completions by now
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                subscribing = false;
+                inOnSubscribe.countDown();
+            }
+
+            @Override
+            public void onNext(Integer t) {
+                if (subscribing) {
+                    overlapped.set(true);
+                }
+                super.onNext(t);
+            }
+        };
+        new LinkedPublisher(loop, () -> List.of(ResultCall.of(OpSpec.nop()), ResultCall.of(OpSpec.nop())))
+                .subscribe(s);
+        assertTrue(inOnSubscribe.await(10, TimeUnit.SECONDS));
+        assertTrue(s.await());
+        assertFalse(overlapped.get(), "onNext while onSubscribe was still running (§1.3)");
+        assertEquals(List.of(0, 0), s.values);
+        assertTrue(s.completed);
+    }
+
+    @Test
     void aShortReadBreaksTheLinkAndTheNextOpReportsLinkBroken(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("short");
         Files.writeString(file, "tiny");
