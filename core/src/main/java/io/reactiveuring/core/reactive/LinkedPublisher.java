@@ -66,6 +66,9 @@ public final class LinkedPublisher implements Publisher<Integer> {
 
         @Override
         public void request(long n) {
+            if (cancelled) {
+                return; // §3.6: and above all, a chain of writes must not start after cancel
+            }
             if (n <= 0) {
                 badRequest = new IllegalArgumentException("§3.9: request must be positive, was " + n);
                 cancelLinks();

@@ -408,6 +408,24 @@ class OneShotPublisherTest {
     }
 
     @Test
+    void linkedChainRequestedAfterCancelSubmitsNothing() throws Exception {
+        AtomicInteger chainsMade = new AtomicInteger();
+        TestSubscriber<Integer> s = new TestSubscriber<>(0);
+        new LinkedPublisher(loop, () -> {
+            chainsMade.incrementAndGet();
+            return List.of(ResultCall.of(OpSpec.nop()));
+        }).subscribe(s);
+        s.subscription.cancel();
+        s.subscription.request(1);
+        barrier();
+        long submitted = loop.submittedOperations();
+        barrier();
+        assertEquals(submitted + 1, loop.submittedOperations(), "only the barrier's NOP");
+        assertEquals(0, chainsMade.get(), "§3.6: a request after cancel is a no-op");
+        assertEquals(0, s.terminals.get());
+    }
+
+    @Test
     void aShortReadBreaksTheLinkAndTheNextOpReportsLinkBroken(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("short");
         Files.writeString(file, "tiny");
