@@ -34,8 +34,9 @@ public final class OneShotPublisher<T> implements Publisher<T> {
     public void subscribe(Subscriber<? super T> subscriber) {
         Objects.requireNonNull(subscriber, "subscriber"); // §1.9
         OneShotSubscription<T> subscription = new OneShotSubscription<>(loop, calls, options, subscriber);
+        subscription.holdSignals();
         subscriber.onSubscribe(subscription);
-        subscription.failIfLoopEnded();
+        subscription.onSubscribeReturned();
     }
 
     public UringLoop loop() {

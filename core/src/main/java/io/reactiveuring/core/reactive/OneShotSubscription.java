@@ -37,7 +37,8 @@ import java.util.function.Supplier;
  *
  * <p>Threading: {@code request} and {@code cancel} may be called from any thread; signals come from the loop
  * thread, except errors raised before anything was submitted (bad request, loop already ended), which come from
- * the requesting thread. Signals are never concurrent.
+ * the requesting thread, and signals held while {@code onSubscribe} ran ({@link #holdSignals()}), which come from
+ * the subscribing thread. Signals are never concurrent.
  *
  * @param <T> the emitted value
  */
@@ -48,11 +49,20 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
     private static final int PHASE_OP = 0;
     private static final int PHASE_POLL = 1;
 
+    /** Signals go straight to the subscriber (the default, also for subclasses that never hold them). */
+    private static final int GATE_OPEN = 0;
+    /** The subscriber's onSubscribe is running: a completion's signals wait for it to return. */
+    private static final int GATE_HELD = 1;
+    /** Held, and the terminal signals are parked in held*. */
+    private static final int GATE_PENDING = 2;
+
     private static final VarHandle STATE;
+    private static final VarHandle GATE;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(OneShotSubscription.class, "state", int.class);
+            GATE = MethodHandles.lookup().findVarHandle(OneShotSubscription.class, "gate", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -67,6 +77,10 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
     private volatile boolean cancelled;
     /** request(n <= 0) while in flight: the op is cancelled and §3.9's error is delivered at its completion. */
     private volatile boolean badRequest;
+    private volatile int gate = GATE_OPEN;
+    // Parked signals; published by the CAS to GATE_PENDING, read after the swap to GATE_OPEN.
+    private T heldValue;
+    private Throwable heldError;
 
     // Set on the requesting thread before the first submission, then used on the loop thread only.
     private OpCall<T> call;
@@ -124,14 +138,60 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
     }
 
     /**
-     * Call after {@code onSubscribe} returned: if the ring's loop has already ended and nothing was requested yet,
-     * signals the {@link UringCancelledException} now (§1.9: a publisher that cannot serve a subscriber says so
-     * with {@code onError} after {@code onSubscribe}, without waiting for a request).
+     * Optional; call before {@code actual.onSubscribe(this)}: until {@link #onSubscribeReturned()}, a completion
+     * that the loop thread delivers waits, so that no signal overlaps a still-running {@code onSubscribe} that
+     * requested (§1.3). Without it, signals go out as soon as the CQE is in.
      */
-    public void failIfLoopEnded() {
+    public final void holdSignals() {
+        gate = GATE_HELD;
+    }
+
+    /**
+     * Call after {@code onSubscribe} returned: delivers signals held since {@link #holdSignals()}; and if the
+     * ring's loop has already ended and nothing was requested yet, signals the {@link UringCancelledException} now
+     * (§1.9: a publisher that cannot serve a subscriber says so with {@code onError} after {@code onSubscribe},
+     * without waiting for a request).
+     */
+    public final void onSubscribeReturned() {
+        if ((int) GATE.getAndSet(this, GATE_OPEN) == GATE_PENDING) {
+            Throwable error = heldError;
+            T value = heldValue;
+            heldError = null;
+            heldValue = null;
+            if (error != null) {
+                actual.onError(error);
+            } else {
+                actual.onNext(value);
+                actual.onComplete();
+            }
+        }
         if (loop.isShuttingDown() && STATE.compareAndSet(this, NEW, DONE)) {
             actual.onError(new UringCancelledException("op (not yet requested)", "the ring's loop has ended"));
         }
+    }
+
+    /** onNext + onComplete now, or once onSubscribe has returned. */
+    private void signalValue(T value) {
+        if (gate != GATE_OPEN && park(value, null)) {
+            return;
+        }
+        actual.onNext(value);
+        actual.onComplete();
+    }
+
+    /** onError now, or once onSubscribe has returned. */
+    private void signalError(Throwable error) {
+        if (gate != GATE_OPEN && park(null, error)) {
+            return;
+        }
+        actual.onError(error);
+    }
+
+    /** True if the signal was parked for {@link #onSubscribeReturned()}; false if the gate opened meanwhile. */
+    private boolean park(T value, Throwable error) {
+        heldValue = value;
+        heldError = error;
+        return GATE.compareAndSet(this, GATE_HELD, GATE_PENDING);
     }
 
     /** True once the subscriber cancelled. */
@@ -245,7 +305,7 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
             }
             finish();
             if (badRequest && !cancelled) {
-                actual.onError(new IllegalArgumentException("§3.9: request must be positive"));
+                signalError(new IllegalArgumentException("§3.9: request must be positive"));
             }
             return;
         }
@@ -266,16 +326,15 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
                 value = call.result(res, flags);
             } catch (Throwable t) {
                 finish();
-                actual.onError(t);
+                signalError(t);
                 return;
             }
             finish();
-            actual.onNext(value);
-            actual.onComplete();
+            signalValue(value);
             return;
         }
         finish();
-        actual.onError(failure(res, flags));
+        signalError(failure(res, flags));
     }
 
     /** Chooses the retry for an {@code -EAGAIN}; false if none applies (the error is then delivered). */
@@ -315,7 +374,7 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
             submit(spec);
         } catch (RuntimeException e) {
             finish();
-            actual.onError(e);
+            signalError(e);
         }
     }
 

@@ -371,6 +371,47 @@ class OneShotPublisherTest {
     }
 
     @Test
+    void oneShotSignalsNothingWhileOnSubscribeIsStillRunning() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean overlapped = new java.util.concurrent.atomic.AtomicBoolean();
+        TestSubscriber<Integer> s = new TestSubscriber<>(1) {
+            volatile boolean subscribing;
+
+            @Override
+            public void onSubscribe(org.reactivestreams.Subscription sub) {
+                subscribing = true;
+                super.onSubscribe(sub); // requests: the NOP is submitted from here
+                try {
+                    barrier(); // the loop has processed the NOP's completion by now
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                subscribing = false;
+            }
+
+            @Override
+            public void onNext(Integer t) {
+                if (subscribing) {
+                    overlapped.set(true);
+                }
+                super.onNext(t);
+            }
+
+            @Override
+            public void onComplete() {
+                if (subscribing) {
+                    overlapped.set(true);
+                }
+                super.onComplete();
+            }
+        };
+        new OneShotPublisher<>(loop, () -> ResultCall.of(OpSpec.nop())).subscribe(s);
+        assertTrue(s.await());
+        assertFalse(overlapped.get(), "signal while onSubscribe was still running (§1.3)");
+        assertEquals(List.of(0), s.values);
+        assertTrue(s.completed);
+    }
+
+    @Test
     void linkedChainSignalsNothingWhileOnSubscribeIsStillRunning() throws Exception {
         CountDownLatch inOnSubscribe = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean overlapped = new java.util.concurrent.atomic.AtomicBoolean();
