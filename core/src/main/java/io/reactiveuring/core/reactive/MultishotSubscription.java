@@ -31,15 +31,16 @@ import java.util.function.Supplier;
  * <p>Cancellation disarms the op; nothing is signalled afterwards; queued items and items that still arrive go to
  * {@link MultishotCall#discard}; the call's memory is released only after the op's final CQE. When the ring's loop
  * ends, the subscriber gets exactly one {@link UringCancelledException}, armed or not (a termination listener
- * reaches a subscription that has nothing in flight), and a subscription made afterwards fails the same way at once.
+ * reaches a subscription that has nothing in flight), and a subscription made afterwards fails the same way at once
+ * (right after {@code onSubscribe}).
  *
  * <p>Threading: {@code request} and {@code cancel} may be called from any thread, also re-entrantly from
  * {@code onNext}. All state changes and signals go through one drain loop serialised by a work-in-progress counter
  * and run on the loop thread (a request from another thread hands the drain over); only once the loop has ended
  * does the drain run on the calling thread. Signals are never concurrent. Demand is a {@code long} that saturates at
  * {@code Long.MAX_VALUE} (unbounded). A subscriber that throws from {@code onNext} is treated as cancelled and its
- * exception goes to the loop's error hook. Subclasses (e.g. to add introspection) must call {@link #start()} once
- * after {@code onSubscribe} returned.
+ * exception goes to the loop's error hook. Nothing is armed or signalled before {@link #start()}, which whoever
+ * subscribes (the publisher, or a subclass adding introspection) must call once after {@code onSubscribe} returned.
  *
  * @param <T> the emitted item
  */
@@ -82,7 +83,9 @@ public class MultishotSubscription<T> extends UringOperation implements Subscrip
     /** The last disarm answered -EALREADY: the op is still armed and must be cancelled again. */
     private volatile boolean disarmRefused;
     private volatile boolean bufferBack;
-    /** Set by the drain once no signal can follow (for start() and introspection). */
+    /** Set by start(), after onSubscribe returned: the drain does nothing before. */
+    private volatile boolean started;
+    /** Set by the drain once no signal can follow. */
     private volatile boolean finished;
 
     // Written by onCompletion (loop thread, in CQE order), read by the drain.
@@ -110,16 +113,16 @@ public class MultishotSubscription<T> extends UringOperation implements Subscrip
     }
 
     /**
-     * Call once after {@code actual.onSubscribe(this)} returned: watches the loop's end, so that a subscription with
-     * nothing in flight still gets its {@link UringCancelledException}; if the loop has already ended, that error
-     * is signalled now.
+     * Call once after {@code actual.onSubscribe(this)} returned. Until then nothing is armed or signalled, even if
+     * {@code onSubscribe} requested (§1.3: no signal from the loop thread while {@code onSubscribe} still runs on
+     * the subscribing thread). Also watches the loop's end, so that a subscription with nothing in flight still
+     * gets its {@link UringCancelledException}; if the loop has already ended, that error is signalled now.
      */
     public void start() {
+        // Added before the drain may run: the drain cannot finish (and remove it) before `started` is set.
         loop.addTerminationListener(loopEndedListener);
-        // The drain removes the listener when it finishes; if it finished before the add above, undo the add here.
-        if (finished) {
-            loop.removeTerminationListener(loopEndedListener);
-        }
+        started = true;
+        signal();
     }
 
     // ------------------------------------------------------------------------------------------- Subscription
@@ -276,6 +279,9 @@ public class MultishotSubscription<T> extends UringOperation implements Subscrip
     }
 
     private void drainOnce() {
+        if (!started) {
+            return; // start() runs the drain again
+        }
         boolean finalNow = false;
         boolean ourDisarm = false;
         if (finalArrived) {

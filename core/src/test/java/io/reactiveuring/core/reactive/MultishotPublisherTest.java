@@ -560,6 +560,32 @@ class MultishotPublisherTest {
     }
 
     @Test
+    void nothingIsArmedOrSignalledBeforeOnSubscribeReturns() throws Exception {
+        RecordingCall<Integer> call = new RecordingCall<>(new NopCall());
+        AtomicInteger armsDuringOnSubscribe = new AtomicInteger(-1);
+        AtomicInteger itemsDuringOnSubscribe = new AtomicInteger(-1);
+        ItemSubscriber s = new ItemSubscriber(Long.MAX_VALUE) {
+            @Override
+            public void onSubscribe(org.reactivestreams.Subscription sub) {
+                super.onSubscribe(sub); // requests
+                try {
+                    barrier(); // the loop has run everything handed over so far
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                armsDuringOnSubscribe.set(call.arms.get());
+                itemsDuringOnSubscribe.set(values.size());
+            }
+        };
+        publisher(loop, call).subscribe(s);
+        s.awaitItem();
+        assertEquals(0, armsDuringOnSubscribe.get(), "armed while onSubscribe was still running");
+        assertEquals(0, itemsDuringOnSubscribe.get(), "onNext while onSubscribe was still running (§1.3)");
+        s.subscription.cancel();
+        call.awaitReleased();
+    }
+
+    @Test
     void requestFromAnotherThreadDeliversOnTheLoopThread() throws Exception {
         ItemSubscriber s = new ItemSubscriber(0);
         publisher(loop, new RecordingCall<>(new NopCall())).subscribe(s);
