@@ -37,8 +37,7 @@ import java.util.function.Supplier;
  *
  * <p>Threading: {@code request} and {@code cancel} may be called from any thread; signals come from the loop
  * thread, except errors raised before anything was submitted (bad request, loop already ended), which come from
- * the requesting thread, and signals held while {@code onSubscribe} ran ({@link #holdSignals()}), which come from
- * the subscribing thread. Signals are never concurrent.
+ * the requesting thread. Signals are never concurrent.
  *
  * @param <T> the emitted value
  */
@@ -147,26 +146,38 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
     }
 
     /**
-     * Call after {@code onSubscribe} returned: delivers signals held since {@link #holdSignals()}; and if the
-     * ring's loop has already ended and nothing was requested yet, signals the {@link UringCancelledException} now
-     * (§1.9: a publisher that cannot serve a subscriber says so with {@code onError} after {@code onSubscribe},
-     * without waiting for a request).
+     * Call after {@code onSubscribe} returned: has the loop thread deliver signals held since
+     * {@link #holdSignals()}; and if the ring's loop has already ended and nothing was requested yet, signals the
+     * {@link UringCancelledException} now (§1.9: a publisher that cannot serve a subscriber says so with
+     * {@code onError} after {@code onSubscribe}, without waiting for a request).
      */
     public final void onSubscribeReturned() {
         if ((int) GATE.getAndSet(this, GATE_OPEN) == GATE_PENDING) {
-            Throwable error = heldError;
-            T value = heldValue;
-            heldError = null;
-            heldValue = null;
-            if (error != null) {
-                actual.onError(error);
+            if (loop.inLoop()) {
+                deliverHeld();
             } else {
-                actual.onNext(value);
-                actual.onComplete();
+                try {
+                    loop.execute(this::deliverHeld); // completions are delivered on the loop thread
+                } catch (RejectedExecutionException loopEnded) {
+                    deliverHeld();
+                }
             }
         }
         if (loop.isShuttingDown() && STATE.compareAndSet(this, NEW, DONE)) {
             actual.onError(new UringCancelledException("op (not yet requested)", "the ring's loop has ended"));
+        }
+    }
+
+    private void deliverHeld() {
+        Throwable error = heldError;
+        T value = heldValue;
+        heldError = null;
+        heldValue = null;
+        if (error != null) {
+            actual.onError(error);
+        } else {
+            actual.onNext(value);
+            actual.onComplete();
         }
     }
 
