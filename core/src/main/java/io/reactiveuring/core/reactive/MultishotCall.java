@@ -15,9 +15,9 @@ import io.reactiveuring.core.engine.OpSpec;
  * re-armed likewise; {@code -ENOBUFS} is re-armed once {@link #awaitBufferReturn} reports a buffer back; any other
  * negative result ends the stream with an error.
  *
- * <p>Threading: {@link #spec()} is called at each arm and {@link #discard} when an item is dropped, on the thread
- * that drains the subscription (the loop thread, except after the loop ended); {@link #endOfStream} and
- * {@link #item} on the loop thread, in CQE order. Calls are never concurrent. Ownership: memory the spec points
+ * <p>Threading: {@link #endOfStream} and {@link #item} are called on the loop thread, in CQE order;
+ * {@link #spec()}, {@link #awaitBufferReturn}, {@link #discard} and {@link #release} on the thread that drains the
+ * subscription (the loop thread, except after the loop ended). Calls are never concurrent. Ownership: memory the spec points
  * at must stay valid until {@link #release()}, which the publisher calls exactly once, after the op's last CQE,
  * whatever the subscriber did; memory in an item passes to whoever receives the item (the subscriber, or
  * {@link #discard}).
