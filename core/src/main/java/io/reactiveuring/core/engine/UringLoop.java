@@ -120,6 +120,8 @@ public final class UringLoop implements Executor, AutoCloseable {
     private long quarantinedOps;
     private long cancelsIssued;
     private final LoopCounters counters = new LoopCounters();
+    /** Run once when the loop has ended; see {@link #addTerminationListener}. */
+    private final java.util.Set<Runnable> terminationListeners = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * Starts a loop with its own thread; returns once the ring exists.
@@ -289,6 +291,27 @@ public final class UringLoop implements Executor, AutoCloseable {
         } else {
             handOff(task);
         }
+    }
+
+    /**
+     * Runs {@code listener} once when this loop has ended: on the loop thread, after every in-flight operation got
+     * its final completion; or at once on the calling thread if the loop has already ended. For layers above whose
+     * subscribers may have nothing in flight when the loop ends (a multishot subscription disarmed at zero demand),
+     * so they still learn of it. Remove the listener with {@link #removeTerminationListener} once it is no longer
+     * needed: the loop holds it strongly until then. A RuntimeException it throws goes to the error hook.
+     */
+    public void addTerminationListener(Runnable listener) {
+        Objects.requireNonNull(listener, "listener");
+        terminationListeners.add(listener);
+        // Claimed by remove(): whichever of this thread and the loop's shutdown removes it runs it, exactly once.
+        if (state == TERMINATED && terminationListeners.remove(listener)) {
+            listener.run();
+        }
+    }
+
+    /** Forgets a listener added with {@link #addTerminationListener}; no effect if it ran or was never added. */
+    public void removeTerminationListener(Runnable listener) {
+        terminationListeners.remove(listener);
     }
 
     /** Asks the loop to end; returns at once. */
@@ -1021,6 +1044,11 @@ public final class UringLoop implements Executor, AutoCloseable {
             }
         }
         state = TERMINATED;
+        for (Runnable listener : terminationListeners) {
+            if (terminationListeners.remove(listener)) {
+                runTask(listener);
+            }
+        }
         drainOnShutdown(); // tasks that ran above may have queued more
         try {
             ring.close();

@@ -39,7 +39,9 @@ public final class LinkedPublisher implements Publisher<Integer> {
     @Override
     public void subscribe(Subscriber<? super Integer> subscriber) {
         Objects.requireNonNull(subscriber, "subscriber");
-        subscriber.onSubscribe(new Chain(subscriber));
+        Chain chain = new Chain(subscriber);
+        subscriber.onSubscribe(chain);
+        chain.onSubscribeReturned();
     }
 
     private final class Chain implements Subscription {
@@ -47,6 +49,8 @@ public final class LinkedPublisher implements Publisher<Integer> {
         private final java.util.concurrent.atomic.AtomicLong requested = new java.util.concurrent.atomic.AtomicLong();
         private final java.util.concurrent.atomic.AtomicInteger wip = new java.util.concurrent.atomic.AtomicInteger();
         private volatile boolean started;
+        /** Set once onSubscribe returned; no signal before. */
+        private volatile boolean subscribed;
         private volatile boolean cancelled;
         private volatile Throwable badRequest;
         // Written on the loop thread as CQEs arrive; read in drain() under the wip guard.
@@ -62,6 +66,9 @@ public final class LinkedPublisher implements Publisher<Integer> {
 
         @Override
         public void request(long n) {
+            if (cancelled) {
+                return; // §3.6: and above all, a chain of writes must not start after cancel
+            }
             if (n <= 0) {
                 badRequest = new IllegalArgumentException("§3.9: request must be positive, was " + n);
                 cancelLinks();
@@ -79,6 +86,27 @@ public final class LinkedPublisher implements Publisher<Integer> {
                 }
                 start();
             }
+            drain();
+        }
+
+        /**
+         * Opens the gate for signals (§1.3: none from the loop thread while onSubscribe still runs on the
+         * subscribing thread) and delivers what arrived meanwhile. §1.9: after the loop ended, a subscriber that has
+         * not requested yet gets its error without a request.
+         */
+        void onSubscribeReturned() {
+            if (loop.isShuttingDown()) {
+                boolean fail;
+                synchronized (this) {
+                    fail = !started; // if requested from onSubscribe, the rejected submission reports the error
+                    started = true;
+                }
+                if (fail) {
+                    badRequest = new UringCancelledException("linked chain (not yet requested)",
+                            "the ring's loop has ended");
+                }
+            }
+            subscribed = true;
             drain();
         }
 
@@ -160,6 +188,9 @@ public final class LinkedPublisher implements Publisher<Integer> {
         }
 
         private void step() {
+            if (!subscribed) {
+                return; // onSubscribeReturned() drains again
+            }
             if (cancelled) {
                 done = true;
                 return;

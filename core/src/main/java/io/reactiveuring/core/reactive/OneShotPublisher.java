@@ -33,7 +33,10 @@ public final class OneShotPublisher<T> implements Publisher<T> {
     @Override
     public void subscribe(Subscriber<? super T> subscriber) {
         Objects.requireNonNull(subscriber, "subscriber"); // §1.9
-        subscriber.onSubscribe(new OneShotSubscription<>(loop, calls, options, subscriber));
+        OneShotSubscription<T> subscription = new OneShotSubscription<>(loop, calls, options, subscriber);
+        subscription.holdSignals();
+        subscriber.onSubscribe(subscription);
+        subscription.onSubscribeReturned();
     }
 
     public UringLoop loop() {

@@ -48,11 +48,20 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
     private static final int PHASE_OP = 0;
     private static final int PHASE_POLL = 1;
 
+    /** Signals go straight to the subscriber (the default, also for subclasses that never hold them). */
+    private static final int GATE_OPEN = 0;
+    /** The subscriber's onSubscribe is running: a completion's signals wait for it to return. */
+    private static final int GATE_HELD = 1;
+    /** Held, and the terminal signals are parked in held*. */
+    private static final int GATE_PENDING = 2;
+
     private static final VarHandle STATE;
+    private static final VarHandle GATE;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(OneShotSubscription.class, "state", int.class);
+            GATE = MethodHandles.lookup().findVarHandle(OneShotSubscription.class, "gate", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -67,6 +76,10 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
     private volatile boolean cancelled;
     /** request(n <= 0) while in flight: the op is cancelled and §3.9's error is delivered at its completion. */
     private volatile boolean badRequest;
+    private volatile int gate = GATE_OPEN;
+    // Parked signals; published by the CAS to GATE_PENDING, read after the swap to GATE_OPEN.
+    private T heldValue;
+    private Throwable heldError;
 
     // Set on the requesting thread before the first submission, then used on the loop thread only.
     private OpCall<T> call;
@@ -121,6 +134,75 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
         if (state == ACTIVE) {
             loop.cancel(this);
         }
+    }
+
+    /**
+     * Optional; call before {@code actual.onSubscribe(this)}: until {@link #onSubscribeReturned()}, a completion
+     * that the loop thread delivers waits, so that no signal overlaps a still-running {@code onSubscribe} that
+     * requested (§1.3). Without it, signals go out as soon as the CQE is in.
+     */
+    public final void holdSignals() {
+        gate = GATE_HELD;
+    }
+
+    /**
+     * Call after {@code onSubscribe} returned: has the loop thread deliver signals held since
+     * {@link #holdSignals()}; and if the ring's loop has already ended and nothing was requested yet, signals the
+     * {@link UringCancelledException} now (§1.9: a publisher that cannot serve a subscriber says so with
+     * {@code onError} after {@code onSubscribe}, without waiting for a request).
+     */
+    public final void onSubscribeReturned() {
+        if ((int) GATE.getAndSet(this, GATE_OPEN) == GATE_PENDING) {
+            if (loop.inLoop()) {
+                deliverHeld();
+            } else {
+                try {
+                    loop.execute(this::deliverHeld); // completions are delivered on the loop thread
+                } catch (RejectedExecutionException loopEnded) {
+                    deliverHeld();
+                }
+            }
+        }
+        if (loop.isShuttingDown() && STATE.compareAndSet(this, NEW, DONE)) {
+            actual.onError(new UringCancelledException("op (not yet requested)", "the ring's loop has ended"));
+        }
+    }
+
+    private void deliverHeld() {
+        Throwable error = heldError;
+        T value = heldValue;
+        heldError = null;
+        heldValue = null;
+        if (error != null) {
+            actual.onError(error);
+        } else {
+            actual.onNext(value);
+            actual.onComplete();
+        }
+    }
+
+    /** onNext + onComplete now, or once onSubscribe has returned. */
+    private void signalValue(T value) {
+        if (gate != GATE_OPEN && park(value, null)) {
+            return;
+        }
+        actual.onNext(value);
+        actual.onComplete();
+    }
+
+    /** onError now, or once onSubscribe has returned. */
+    private void signalError(Throwable error) {
+        if (gate != GATE_OPEN && park(null, error)) {
+            return;
+        }
+        actual.onError(error);
+    }
+
+    /** True if the signal was parked for {@link #onSubscribeReturned()}; false if the gate opened meanwhile. */
+    private boolean park(T value, Throwable error) {
+        heldValue = value;
+        heldError = error;
+        return GATE.compareAndSet(this, GATE_HELD, GATE_PENDING);
     }
 
     /** True once the subscriber cancelled. */
@@ -234,7 +316,7 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
             }
             finish();
             if (badRequest && !cancelled) {
-                actual.onError(new IllegalArgumentException("§3.9: request must be positive"));
+                signalError(new IllegalArgumentException("§3.9: request must be positive"));
             }
             return;
         }
@@ -255,16 +337,15 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
                 value = call.result(res, flags);
             } catch (Throwable t) {
                 finish();
-                actual.onError(t);
+                signalError(t);
                 return;
             }
             finish();
-            actual.onNext(value);
-            actual.onComplete();
+            signalValue(value);
             return;
         }
         finish();
-        actual.onError(failure(res, flags));
+        signalError(failure(res, flags));
     }
 
     /** Chooses the retry for an {@code -EAGAIN}; false if none applies (the error is then delivered). */
@@ -304,7 +385,7 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
             submit(spec);
         } catch (RuntimeException e) {
             finish();
-            actual.onError(e);
+            signalError(e);
         }
     }
 

@@ -273,6 +273,29 @@ class OneShotPublisherTest {
     }
 
     @Test
+    void subscribingAfterTheLoopEndedSignalsCancellationWithoutARequest() throws Exception {
+        loop.close();
+        TestSubscriber<Integer> oneShot = new TestSubscriber<>(0);
+        new OneShotPublisher<>(loop, () -> ResultCall.of(OpSpec.nop())).subscribe(oneShot);
+        assertEquals(0, oneShot.terminated.getCount(), "onError right after onSubscribe");
+        assertInstanceOf(UringCancelledException.class, oneShot.error);
+        oneShot.subscription.request(1);
+        assertEquals(1, oneShot.terminals.get(), "no second terminal signal");
+
+        TestSubscriber<Integer> linked = new TestSubscriber<>(0);
+        new LinkedPublisher(loop, () -> List.of(ResultCall.of(OpSpec.nop()))).subscribe(linked);
+        assertEquals(0, linked.terminated.getCount());
+        assertInstanceOf(UringCancelledException.class, linked.error);
+        linked.subscription.request(1);
+        assertEquals(1, linked.terminals.get());
+
+        TestSubscriber<Integer> requestedInOnSubscribe = new TestSubscriber<>(1);
+        new OneShotPublisher<>(loop, () -> ResultCall.of(OpSpec.nop())).subscribe(requestedInOnSubscribe);
+        assertInstanceOf(UringCancelledException.class, requestedInOnSubscribe.error);
+        assertEquals(1, requestedInOnSubscribe.terminals.get());
+    }
+
+    @Test
     void linkedTimeoutExpiryIsATimeoutErrorNotACancellation() throws Exception {
         int[] p = pipe();
         MemorySegment buf = arena.allocate(16);
@@ -345,6 +368,102 @@ class OneShotPublisherTest {
         assertNull(s.error);
         assertEquals(List.of((int) len, 0), s.values);
         assertEquals("linked write", Files.readString(file));
+    }
+
+    @Test
+    void oneShotSignalsNothingWhileOnSubscribeIsStillRunning() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean overlapped = new java.util.concurrent.atomic.AtomicBoolean();
+        TestSubscriber<Integer> s = new TestSubscriber<>(1) {
+            volatile boolean subscribing;
+
+            @Override
+            public void onSubscribe(org.reactivestreams.Subscription sub) {
+                subscribing = true;
+                super.onSubscribe(sub); // requests: the NOP is submitted from here
+                try {
+                    barrier(); // the loop has processed the NOP's completion by now
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                subscribing = false;
+            }
+
+            @Override
+            public void onNext(Integer t) {
+                if (subscribing) {
+                    overlapped.set(true);
+                }
+                super.onNext(t);
+            }
+
+            @Override
+            public void onComplete() {
+                if (subscribing) {
+                    overlapped.set(true);
+                }
+                super.onComplete();
+            }
+        };
+        new OneShotPublisher<>(loop, () -> ResultCall.of(OpSpec.nop())).subscribe(s);
+        assertTrue(s.await());
+        assertFalse(overlapped.get(), "signal while onSubscribe was still running (§1.3)");
+        assertEquals(List.of(0), s.values);
+        assertTrue(s.completed);
+    }
+
+    @Test
+    void linkedChainSignalsNothingWhileOnSubscribeIsStillRunning() throws Exception {
+        CountDownLatch inOnSubscribe = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean overlapped = new java.util.concurrent.atomic.AtomicBoolean();
+        TestSubscriber<Integer> s = new TestSubscriber<>(Long.MAX_VALUE) {
+            volatile boolean subscribing;
+
+            @Override
+            public void onSubscribe(org.reactivestreams.Subscription sub) {
+                subscribing = true;
+                super.onSubscribe(sub); // requests: the chain is submitted from here
+                try {
+                    barrier(); // the loop has processed the chain's completions by now
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                subscribing = false;
+                inOnSubscribe.countDown();
+            }
+
+            @Override
+            public void onNext(Integer t) {
+                if (subscribing) {
+                    overlapped.set(true);
+                }
+                super.onNext(t);
+            }
+        };
+        new LinkedPublisher(loop, () -> List.of(ResultCall.of(OpSpec.nop()), ResultCall.of(OpSpec.nop())))
+                .subscribe(s);
+        assertTrue(inOnSubscribe.await(10, TimeUnit.SECONDS));
+        assertTrue(s.await());
+        assertFalse(overlapped.get(), "onNext while onSubscribe was still running (§1.3)");
+        assertEquals(List.of(0, 0), s.values);
+        assertTrue(s.completed);
+    }
+
+    @Test
+    void linkedChainRequestedAfterCancelSubmitsNothing() throws Exception {
+        AtomicInteger chainsMade = new AtomicInteger();
+        TestSubscriber<Integer> s = new TestSubscriber<>(0);
+        new LinkedPublisher(loop, () -> {
+            chainsMade.incrementAndGet();
+            return List.of(ResultCall.of(OpSpec.nop()));
+        }).subscribe(s);
+        s.subscription.cancel();
+        s.subscription.request(1);
+        barrier();
+        long submitted = loop.submittedOperations();
+        barrier();
+        assertEquals(submitted + 1, loop.submittedOperations(), "only the barrier's NOP");
+        assertEquals(0, chainsMade.get(), "§3.6: a request after cancel is a no-op");
+        assertEquals(0, s.terminals.get());
     }
 
     @Test
