@@ -7,6 +7,7 @@ import io.reactiveuring.core.reactive.OneShotSubscription;
 import io.reactiveuring.core.reactive.OpCall;
 import io.reactiveuring.core.reactive.OpOptions;
 import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
 import reactor.core.Scannable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
@@ -82,7 +83,14 @@ final class MonoUringOp<T> extends Mono<T> implements Scannable {
             if (res >= 0) {
                 if (context.hasKey(DISCARD_HOOK_KEY)) {
                     // Ownership of whatever the value holds (a buffer, an fd) passes to the hook.
-                    Operators.onDiscard(call.result(res, flags), context);
+                    T value = call.result(res, flags);
+                    try {
+                        Operators.onDiscard(value, context);
+                    } catch (Throwable t) {
+                        // onDiscard logs a failing hook itself; only that log write can end up here (BlockHound).
+                        Exceptions.throwIfJvmFatal(t);
+                        ErrorReporting.dropped(t, context);
+                    }
                 } else {
                     call.discardResult(res, flags); // nobody would see it: the call cleans up itself
                 }
