@@ -35,6 +35,7 @@ final class FluxUringLinked extends Flux<Integer> implements Scannable {
         new LinkedPublisher(rings.pick(), calls).subscribe(new LinkedSubscriber(this, actual));
     }
 
+    @SuppressWarnings("rawtypes") // Scannable declares the raw type
     @Override
     public Object scanUnsafe(Attr key) {
         if (key == Attr.RUN_STYLE) {
@@ -115,6 +116,7 @@ final class FluxUringLinked extends Flux<Integer> implements Scannable {
             upstream.cancel();
         }
 
+        @SuppressWarnings("rawtypes") // Scannable declares the raw type
         @Override
         public Object scanUnsafe(Attr key) {
             if (key == Attr.PARENT) {

@@ -50,6 +50,7 @@ final class MonoUringOp<T> extends Mono<T> implements Scannable {
         actual.onSubscribe(new OpSubscription<>(this, rings.pick(), actual));
     }
 
+    @SuppressWarnings("rawtypes") // Scannable declares the raw type
     @Override
     public Object scanUnsafe(Attr key) {
         if (key == Attr.RUN_STYLE) {
@@ -100,6 +101,7 @@ final class MonoUringOp<T> extends Mono<T> implements Scannable {
             }
         }
 
+        @SuppressWarnings("rawtypes") // Scannable declares the raw type
         @Override
         public Object scanUnsafe(Attr key) {
             if (key == Attr.PARENT) {

@@ -24,6 +24,7 @@ import reactor.core.scheduler.NonBlocking;
  * </ul>
  * Stateless; safe from any thread.
  */
+@SuppressWarnings("exports") // BlockHound is optional (requires static); only BlockHound itself loads this class
 public final class UringBlockHoundIntegration implements BlockHoundIntegration {
     private static final String LOOP = "io.reactiveuring.core.engine.UringLoop";
 

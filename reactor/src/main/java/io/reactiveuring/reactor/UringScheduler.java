@@ -87,6 +87,7 @@ public final class UringScheduler implements Scheduler, Scannable {
         return disposed;
     }
 
+    @SuppressWarnings("rawtypes") // Scannable declares the raw type
     @Override
     public Object scanUnsafe(Attr key) {
         if (key == Attr.TERMINATED || key == Attr.CANCELLED) {
@@ -163,6 +164,7 @@ public final class UringScheduler implements Scheduler, Scannable {
             return workerDisposed || disposed;
         }
 
+        @SuppressWarnings("rawtypes") // Scannable declares the raw type
         @Override
         public Object scanUnsafe(Attr key) {
             if (key == Attr.TERMINATED || key == Attr.CANCELLED) {
