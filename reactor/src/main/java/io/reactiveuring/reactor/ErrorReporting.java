@@ -6,10 +6,10 @@ import reactor.util.context.Context;
 
 /**
  * Where errors go that no subscriber can receive: Reactor's dropped-error hook (with the subscriber's context
- * when there is one) and, for failed scheduled tasks, the thread's uncaught-exception handler. Both may end in a log write;
- * on a loop thread that is the one blocking call we accept (rare, and better than losing the error), which is why
- * {@link UringBlockHoundIntegration} allows blocking inside these two methods and nowhere else in this module. A
- * failure of the reporting itself never escapes into the loop. Stateless; safe from any thread.
+ * when there is one) and, for failed scheduled tasks, the thread's uncaught-exception handler. Both may end in a
+ * log write; on a loop thread that is the one blocking call we accept (rare, and better than losing the error),
+ * which is why {@link UringBlockHoundIntegration} allows blocking inside these two methods and nowhere else in this
+ * module. A failure of the reporting itself never escapes into the loop. Stateless; safe from any thread.
  */
 final class ErrorReporting {
     private ErrorReporting() {

@@ -99,7 +99,8 @@ class UringSchedulerTest {
         assertTrue(all.await(10, TimeUnit.SECONDS));
         assertEquals(List.of(30L, 60L, 90L), order);
         for (int i = 0; i < 3; i++) {
-            assertTrue(ranAfterMs.get(i) >= order.get(i), "task of " + order.get(i) + " ms ran at " + ranAfterMs.get(i));
+            assertTrue(ranAfterMs.get(i) >= order.get(i),
+                    "task of " + order.get(i) + " ms ran at " + ranAfterMs.get(i));
         }
     }
 
