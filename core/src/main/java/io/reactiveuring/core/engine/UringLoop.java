@@ -1009,8 +1009,13 @@ public final class UringLoop implements Executor, AutoCloseable {
             }
         }
         if (death != null && !(death instanceof ThreadDeath)) {
-            LOG.log(System.Logger.Level.ERROR, "io_uring loop " + options.threadName()
-                    + " died; cancelling its pending operations", death);
+            try {
+                LOG.log(System.Logger.Level.ERROR, "io_uring loop " + options.threadName()
+                        + " died; cancelling its pending operations", death);
+            } catch (Throwable logFailed) {
+                // A failing log handler (or BlockHound refusing its write) must not stop the shutdown below:
+                // pending operations would never get their ECANCELED and close() would wait forever.
+            }
         }
         boolean ringUsable = !(death instanceof CqeLostError);
         try {

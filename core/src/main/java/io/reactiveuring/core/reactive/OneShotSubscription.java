@@ -32,8 +32,9 @@ import java.util.function.Supplier;
  *
  * <p>Cancellation submits {@code ASYNC_CANCEL} ({@code POLL_REMOVE} while a readiness poll is armed); nothing is
  * signalled afterwards; the call's memory is released only after the last CQE (op and linked timeout), and a
- * result that arrives anyway is discarded through {@link OpCall#discardResult}. When the ring's loop ends, the
- * subscriber gets a {@link UringCancelledException} exactly once.
+ * result that arrives anyway is discarded through {@link #onCompletionAfterCancel} (by default
+ * {@link OpCall#discardResult}). When the ring's loop ends, the subscriber gets a {@link UringCancelledException}
+ * exactly once.
  *
  * <p>Threading: {@code request} and {@code cancel} may be called from any thread; signals come from the loop
  * thread, except errors raised before anything was submitted (bad request, loop already ended), which come from
@@ -311,10 +312,13 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
         int flags = mainFlags;
         boolean loopEnded = (flags & FLAG_LOOP_TERMINATED) != 0;
         if (cancelled || badRequest) {
-            if (call.succeeded(res) && phase == PHASE_OP) {
-                call.discardResult(res, flags);
+            try {
+                if (phase == PHASE_OP) {
+                    onCompletionAfterCancel(call, res, flags);
+                }
+            } finally {
+                finish();
             }
-            finish();
             if (badRequest && !cancelled) {
                 signalError(new IllegalArgumentException("§3.9: request must be positive"));
             }
@@ -386,6 +390,19 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
         } catch (RuntimeException e) {
             finish();
             signalError(e);
+        }
+    }
+
+    /**
+     * The op's final outcome when nobody will receive it any more (the subscriber cancelled, or requested
+     * {@code n <= 0}, while it was in flight), on the loop thread, after the last CQE and before the call's memory
+     * is released. By default a successful result goes to {@link OpCall#discardResult} and an error is ignored
+     * (typically the {@code -ECANCELED} that the cancellation itself caused). Layers above override it to route
+     * both to their own hooks, e.g. Reactor's discard and dropped-error hooks with the subscriber's context.
+     */
+    protected void onCompletionAfterCancel(OpCall<T> call, int res, int flags) {
+        if (call.succeeded(res)) {
+            call.discardResult(res, flags);
         }
     }
 

@@ -1,0 +1,82 @@
+package io.reactiveuring.reactor;
+
+import io.reactiveuring.core.engine.UringLoop;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The rings a {@link ReactorUring} (and its views) runs on, how work is placed on one of them, and their end.
+ * Placement: a caller already on one of the loop threads stays on that ring (its SQE joins the batch of the next
+ * {@code io_uring_enter}, no hand-off); any other caller goes round-robin. Safe from any thread.
+ */
+final class RingSet {
+    private final UringLoop[] loops;
+    private final AtomicInteger next = new AtomicInteger();
+
+    RingSet(List<UringLoop> loops) {
+        Objects.requireNonNull(loops, "loops");
+        if (loops.isEmpty()) {
+            throw new IllegalArgumentException("no loops");
+        }
+        this.loops = loops.stream().map(l -> Objects.requireNonNull(l, "loop")).toArray(UringLoop[]::new);
+    }
+
+    int size() {
+        return loops.length;
+    }
+
+    UringLoop loop(int index) {
+        return loops[index];
+    }
+
+    List<UringLoop> loops() {
+        return List.of(loops);
+    }
+
+    /** The index of the loop that new work goes to: the caller's own loop, else the next in turn. */
+    int pickIndex() {
+        if (loops.length == 1) {
+            return 0;
+        }
+        for (int i = 0; i < loops.length; i++) {
+            if (loops[i].inLoop()) {
+                return i;
+            }
+        }
+        return Math.floorMod(next.getAndIncrement(), loops.length);
+    }
+
+    UringLoop pick() {
+        return loops[pickIndex()];
+    }
+
+    /** Asks every loop to end; returns at once (callable from a loop thread). */
+    void dispose() {
+        for (UringLoop l : loops) {
+            l.dispose();
+        }
+    }
+
+    /** True once every loop has been asked to end. */
+    boolean isDisposed() {
+        for (UringLoop l : loops) {
+            if (!l.isShuttingDown()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    boolean awaitTermination(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (UringLoop l : loops) {
+            if (!l.awaitTermination(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
