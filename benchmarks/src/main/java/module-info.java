@@ -3,4 +3,5 @@ module io.reactiveuring.benchmarks {
     requires io.reactiveuring.core;
     requires io.reactiveuring.reactor;
     requires jmh.core;
+    requires java.management;
 }
