@@ -80,6 +80,21 @@ public final class Call<T> implements OpCall<T> {
         return new Call<>(spec, nowait, readiness, regularFile, result, discard, r, successErrno);
     }
 
+    /** Also runs {@code r} after the last CQE, after what this call already releases. */
+    public Call<T> alsoOnRelease(Runnable r) {
+        if (release == null) {
+            return onRelease(r);
+        }
+        Runnable first = release;
+        return onRelease(() -> {
+            try {
+                first.run();
+            } finally {
+                r.run();
+            }
+        });
+    }
+
     /** Treats {@code -errno} as this op's normal outcome (e.g. {@code ETIME} for a timer): it becomes a value. */
     public Call<T> succeedsWith(int errno) {
         return new Call<>(spec, nowait, readiness, regularFile, result, discard, release, Math.abs(errno));

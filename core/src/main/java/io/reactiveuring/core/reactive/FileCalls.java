@@ -50,24 +50,12 @@ public final class FileCalls {
         OpSpec.checkFd(fd);
         checkLength(length);
         Objects.requireNonNull(allocator, "allocator");
-        Consumer<? super UringBuffer> onDiscard = discard != null ? discard : UringBuffer::release;
         return () -> {
-            UringBuffer buffer = allocator.allocate(length);
-            MemorySegment target = buffer.writableSegment();
-            boolean[] handedOut = new boolean[1];
-            Call<UringBuffer> call = Call.of(OpSpec.read(fd, target, offset), (res, flags) -> {
-                        handedOut[0] = true;
-                        return buffer.advanceWriterIndex(res);
-                    })
-                    .onDiscard((res, flags) -> {
-                        handedOut[0] = true;
-                        onDiscard.accept(buffer.advanceWriterIndex(res));
-                    })
-                    .onRelease(() -> {
-                        if (!handedOut[0]) {
-                            buffer.release();
-                        }
-                    });
+            CallMemory.ResultBuffer result = new CallMemory.ResultBuffer(allocator.allocate(length), discard);
+            MemorySegment target = result.buffer.writableSegment();
+            Call<UringBuffer> call = Call.of(OpSpec.read(fd, target, offset), (res, flags) -> result.take(res))
+                    .onDiscard(result::discard)
+                    .onRelease(result::releaseIfKept);
             OpSpec nowait = OpSpec.read(fd, target, offset).opFlags(Poll.RWF_NOWAIT);
             return pollable ? call.pollable(Poll.READABLE, nowait) : call.regularFile(nowait);
         };
@@ -122,17 +110,8 @@ public final class FileCalls {
         } finally {
             probe.release();
         }
-        return () -> {
-            OpMemory memory = OpMemory.of(allocator);
-            try {
-                return Call.of(FileOps.openat(dirfd, path, flags, mode, memory))
-                        .onDiscard((fd, f) -> LibC.close(fd))
-                        .onRelease(memory::release);
-            } catch (RuntimeException e) {
-                memory.release();
-                throw e;
-            }
-        };
+        return () -> CallMemory.withMemory(allocator, memory ->
+                Call.of(FileOps.openat(dirfd, path, flags, mode, memory)).onDiscard((fd, f) -> LibC.close(fd)));
     }
 
     /** {@code close(2)} through the ring; emits 0. */
@@ -146,18 +125,10 @@ public final class FileCalls {
                                                    BufferAllocator allocator) {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(allocator, "allocator");
-        return () -> {
-            OpMemory memory = OpMemory.of(allocator);
-            try {
-                MemorySegment out = memory.allocate(StatxLayout.SIZE, 8);
-                return Call.of(FileOps.statx(dirfd, path, flags, mask, out, memory),
-                                (res, f) -> FileStat.read(out))
-                        .onRelease(memory::release);
-            } catch (RuntimeException e) {
-                memory.release();
-                throw e;
-            }
-        };
+        return () -> CallMemory.withMemory(allocator, memory -> {
+            MemorySegment out = memory.allocate(StatxLayout.SIZE, 8);
+            return Call.of(FileOps.statx(dirfd, path, flags, mask, out, memory), (res, f) -> FileStat.read(out));
+        });
     }
 
     /** {@code fallocate(2)}; emits 0. */
@@ -193,22 +164,15 @@ public final class FileCalls {
         for (UringBuffer b : bufs) {
             Objects.requireNonNull(b, "buffer");
         }
-        return () -> {
-            OpMemory memory = OpMemory.of(allocator);
-            try {
-                MemorySegment[] segments = new MemorySegment[bufs.length];
-                for (int i = 0; i < bufs.length; i++) {
-                    segments[i] = read ? bufs[i].writableSegment() : bufs[i].readableSegment();
-                    memory.hold(bufs[i].retain());
-                }
-                OpSpec spec = read ? FileOps.readv(fd, offset, memory, segments)
-                        : FileOps.writev(fd, offset, memory, segments);
-                return Call.of(spec).onRelease(memory::release);
-            } catch (RuntimeException e) {
-                memory.release();
-                throw e;
+        return () -> CallMemory.withMemory(allocator, memory -> {
+            MemorySegment[] segments = new MemorySegment[bufs.length];
+            for (int i = 0; i < bufs.length; i++) {
+                segments[i] = read ? bufs[i].writableSegment() : bufs[i].readableSegment();
+                memory.hold(bufs[i].retain());
             }
-        };
+            return Call.of(read ? FileOps.readv(fd, offset, memory, segments)
+                    : FileOps.writev(fd, offset, memory, segments));
+        });
     }
 
     /** READ_FIXED into {@code target}, which lies inside registered buffer {@code bufIndex}; emits bytes read. */

@@ -9,7 +9,6 @@ import io.reactiveuring.core.buffer.UringBuffer;
 import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.net.MessageHeaders;
 import io.reactiveuring.core.net.SocketAddresses;
-import io.reactiveuring.core.ops.OpMemory;
 import io.reactiveuring.core.ops.SocketOps;
 
 import java.lang.foreign.MemorySegment;
@@ -52,37 +51,22 @@ public final class NetCalls {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(allocator, "allocator");
         SocketAddresses.encodedSize(address); // rejects unsupported address types at assembly
-        return () -> {
-            OpMemory memory = OpMemory.of(allocator);
-            try {
-                return Call.of(SocketOps.connect(fd, SocketAddresses.allocate(address, memory)))
-                        .onRelease(memory::release);
-            } catch (RuntimeException e) {
-                memory.release();
-                throw e;
-            }
-        };
+        return () -> CallMemory.withMemory(allocator, memory ->
+                Call.of(SocketOps.connect(fd, SocketAddresses.allocate(address, memory))));
     }
 
     /** Accepts one connection on {@code listenFd}; emits it with the peer's address. */
     public static Supplier<OpCall<Accepted>> accept(int listenFd, BufferAllocator allocator) {
         OpSpec.checkFd(listenFd);
         Objects.requireNonNull(allocator, "allocator");
-        return () -> {
-            OpMemory memory = OpMemory.of(allocator);
-            try {
-                MemorySegment peer = memory.allocate(SocketAddresses.PEER_BUFFER_SIZE, 8);
-                OpSpec spec = SocketOps.accept(listenFd, peer, 0);
-                OpSpec nowait = spec.copy().ioprio(spec.ioprio() | IoUring.IORING_ACCEPT_DONTWAIT);
-                return Call.of(spec, (fd, flags) -> new Accepted(fd, SocketAddresses.decodePeerBuffer(peer)))
-                        .onDiscard(NetCalls::closeLate)
-                        .onRelease(memory::release)
-                        .pollable(Poll.READABLE, nowait);
-            } catch (RuntimeException e) {
-                memory.release();
-                throw e;
-            }
-        };
+        return () -> CallMemory.withMemory(allocator, memory -> {
+            MemorySegment peer = memory.allocate(SocketAddresses.PEER_BUFFER_SIZE, 8);
+            OpSpec spec = SocketOps.accept(listenFd, peer, 0);
+            OpSpec nowait = spec.copy().ioprio(spec.ioprio() | IoUring.IORING_ACCEPT_DONTWAIT);
+            return Call.of(spec, (fd, flags) -> new Accepted(fd, SocketAddresses.decodePeerBuffer(peer)))
+                    .onDiscard(NetCalls::closeLate)
+                    .pollable(Poll.READABLE, nowait);
+        });
     }
 
     /** Sends the readable bytes of {@code data}; emits the bytes sent (may be fewer on a stream socket). */
@@ -106,24 +90,12 @@ public final class NetCalls {
             throw new IllegalArgumentException("length must not be negative: " + length);
         }
         Objects.requireNonNull(allocator, "allocator");
-        Consumer<? super UringBuffer> onDiscard = discard != null ? discard : UringBuffer::release;
         return () -> {
-            UringBuffer buffer = allocator.allocate(length);
-            MemorySegment target = buffer.writableSegment();
-            boolean[] handedOut = new boolean[1];
-            return Call.of(SocketOps.recv(fd, target, 0), (res, flags) -> {
-                        handedOut[0] = true;
-                        return buffer.advanceWriterIndex(res);
-                    })
-                    .onDiscard((res, flags) -> {
-                        handedOut[0] = true;
-                        onDiscard.accept(buffer.advanceWriterIndex(res));
-                    })
-                    .onRelease(() -> {
-                        if (!handedOut[0]) {
-                            buffer.release();
-                        }
-                    })
+            CallMemory.ResultBuffer result = new CallMemory.ResultBuffer(allocator.allocate(length), discard);
+            MemorySegment target = result.buffer.writableSegment();
+            return Call.of(SocketOps.recv(fd, target, 0), (res, flags) -> result.take(res))
+                    .onDiscard(result::discard)
+                    .onRelease(result::releaseIfKept)
                     .pollable(Poll.READABLE, SocketOps.recv(fd, target, SocketCalls.MSG_DONTWAIT));
         };
     }
@@ -137,23 +109,16 @@ public final class NetCalls {
         for (UringBuffer b : bufs) {
             Objects.requireNonNull(b, "part");
         }
-        return () -> {
-            OpMemory memory = OpMemory.of(allocator);
-            try {
-                MemorySegment[] segments = new MemorySegment[bufs.length];
-                for (int i = 0; i < bufs.length; i++) {
-                    segments[i] = memory.hold(bufs[i].retain()).readableSegment();
-                }
-                MemorySegment name = to == null ? null : SocketAddresses.allocate(to, memory);
-                MemorySegment msghdr = MessageHeaders.allocate(memory, name, segments);
-                return Call.of(SocketOps.sendmsg(fd, msghdr, 0))
-                        .onRelease(memory::release)
-                        .pollable(Poll.WRITABLE, SocketOps.sendmsg(fd, msghdr, SocketCalls.MSG_DONTWAIT));
-            } catch (RuntimeException e) {
-                memory.release();
-                throw e;
+        return () -> CallMemory.withMemory(allocator, memory -> {
+            MemorySegment[] segments = new MemorySegment[bufs.length];
+            for (int i = 0; i < bufs.length; i++) {
+                segments[i] = memory.hold(bufs[i].retain()).readableSegment();
             }
-        };
+            MemorySegment name = to == null ? null : SocketAddresses.allocate(to, memory);
+            MemorySegment msghdr = MessageHeaders.allocate(memory, name, segments);
+            return Call.of(SocketOps.sendmsg(fd, msghdr, 0))
+                    .pollable(Poll.WRITABLE, SocketOps.sendmsg(fd, msghdr, SocketCalls.MSG_DONTWAIT));
+        });
     }
 
     /** {@code recvmsg(2)} of up to {@code length} bytes; emits the data with the sender's address. */
@@ -164,38 +129,23 @@ public final class NetCalls {
             throw new IllegalArgumentException("length must not be negative: " + length);
         }
         Objects.requireNonNull(allocator, "allocator");
-        Consumer<? super UringBuffer> onDiscard = discard != null ? discard : UringBuffer::release;
         return () -> {
-            OpMemory memory = OpMemory.of(allocator);
-            UringBuffer buffer = null;
+            CallMemory.ResultBuffer result = new CallMemory.ResultBuffer(allocator.allocate(length), discard);
             try {
-                buffer = allocator.allocate(length);
-                UringBuffer data = buffer;
-                MemorySegment name = memory.allocate(SocketAddresses.PEER_BUFFER_SIZE, 8);
-                MemorySegment msghdr = MessageHeaders.allocate(memory, name, data.writableSegment());
-                boolean[] handedOut = new boolean[1];
-                return Call.of(SocketOps.recvmsg(fd, msghdr, 0), (res, flags) -> {
-                            handedOut[0] = true;
-                            int nameLength = MessageHeaders.nameLength(msghdr);
-                            SocketAddress sender = nameLength > 0 ? SocketAddresses.decode(name, nameLength) : null;
-                            return new Received(data.advanceWriterIndex(res), sender);
-                        })
-                        .onDiscard((res, flags) -> {
-                            handedOut[0] = true;
-                            onDiscard.accept(data.advanceWriterIndex(res));
-                        })
-                        .onRelease(() -> {
-                            memory.release();
-                            if (!handedOut[0]) {
-                                data.release();
-                            }
-                        })
-                        .pollable(Poll.READABLE, SocketOps.recvmsg(fd, msghdr, SocketCalls.MSG_DONTWAIT));
-            } catch (RuntimeException e) {
-                memory.release();
-                if (buffer != null) {
-                    buffer.release();
-                }
+                return CallMemory.withMemory(allocator, memory -> {
+                    MemorySegment name = memory.allocate(SocketAddresses.PEER_BUFFER_SIZE, 8);
+                    MemorySegment msghdr = MessageHeaders.allocate(memory, name, result.buffer.writableSegment());
+                    return Call.of(SocketOps.recvmsg(fd, msghdr, 0), (res, flags) -> {
+                                int nameLength = MessageHeaders.nameLength(msghdr);
+                                SocketAddress sender = nameLength > 0 ? SocketAddresses.decode(name, nameLength) : null;
+                                return new Received(result.take(res), sender);
+                            })
+                            .onDiscard(result::discard)
+                            .onRelease(result::releaseIfKept)
+                            .pollable(Poll.READABLE, SocketOps.recvmsg(fd, msghdr, SocketCalls.MSG_DONTWAIT));
+                });
+            } catch (RuntimeException | Error e) {
+                result.releaseIfKept();
                 throw e;
             }
         };
