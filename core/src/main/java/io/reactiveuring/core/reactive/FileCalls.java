@@ -48,6 +48,7 @@ public final class FileCalls {
     private static Supplier<OpCall<UringBuffer>> read(int fd, long offset, int length, BufferAllocator allocator,
                                                       Consumer<? super UringBuffer> discard, boolean pollable) {
         OpSpec.checkFd(fd);
+        checkOffset(offset);
         checkLength(length);
         Objects.requireNonNull(allocator, "allocator");
         Consumer<? super UringBuffer> onDiscard = discard != null ? discard : UringBuffer::release;
@@ -85,6 +86,7 @@ public final class FileCalls {
 
     private static Supplier<OpCall<Integer>> write(int fd, UringBuffer data, long offset, boolean pollable) {
         OpSpec.checkFd(fd);
+        checkOffset(offset);
         Objects.requireNonNull(data, "data");
         return () -> {
             // One more reference for this subscription (a borrowed buffer's retain() is a copy: release that).
@@ -116,12 +118,7 @@ public final class FileCalls {
                                                    BufferAllocator allocator) {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(allocator, "allocator");
-        OpMemory probe = OpMemory.of(allocator);
-        try {
-            FileOps.openat(dirfd, path, flags, mode, probe); // validate the arguments now, at assembly
-        } finally {
-            probe.release();
-        }
+        validateNow(allocator, probe -> FileOps.openat(dirfd, path, flags, mode, probe));
         return () -> {
             OpMemory memory = OpMemory.of(allocator);
             try {
@@ -146,6 +143,8 @@ public final class FileCalls {
                                                    BufferAllocator allocator) {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(allocator, "allocator");
+        validateNow(allocator, probe -> FileOps.statx(dirfd, path, flags, mask,
+                probe.allocate(StatxLayout.SIZE, 8), probe));
         return () -> {
             OpMemory memory = OpMemory.of(allocator);
             try {
@@ -188,6 +187,7 @@ public final class FileCalls {
     private static Supplier<OpCall<Integer>> vectored(int fd, long offset, BufferAllocator allocator,
                                                       UringBuffer[] buffers, boolean read) {
         OpSpec.checkFd(fd);
+        checkOffset(offset);
         Objects.requireNonNull(allocator, "allocator");
         UringBuffer[] bufs = buffers.clone();
         for (UringBuffer b : bufs) {
@@ -223,6 +223,25 @@ public final class FileCalls {
                                                        MemorySegment source, long offset) {
         OpSpec spec = FileOps.writeFixed(fd, buffers, bufIndex, source, offset);
         return () -> Call.of(spec);
+    }
+
+    /**
+     * Builds the op once into scratch memory and frees it: the arguments that only the op factory checks (path,
+     * flags, mode) fail here, at assembly, rather than at the first request.
+     */
+    private static void validateNow(BufferAllocator allocator, Consumer<OpMemory> build) {
+        OpMemory probe = OpMemory.of(allocator);
+        try {
+            build.accept(probe);
+        } finally {
+            probe.release();
+        }
+    }
+
+    private static void checkOffset(long offset) {
+        if (offset < -1) {
+            throw new IllegalArgumentException("file offset must be >= 0 or -1 (current position): " + offset);
+        }
     }
 
     private static void checkLength(int length) {
