@@ -137,6 +137,9 @@ public final class NetCalls {
         for (UringBuffer b : bufs) {
             Objects.requireNonNull(b, "part");
         }
+        if (to != null) {
+            SocketAddresses.encodedSize(to); // rejects unsupported address types at assembly, as connect does
+        }
         return () -> {
             OpMemory memory = OpMemory.of(allocator);
             try {
