@@ -9,6 +9,9 @@ import io.reactiveuring.core.engine.UringLoop;
 import io.reactiveuring.core.net.SocketAddresses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Mono;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -17,6 +20,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static io.reactiveuring.reactor.Fixtures.TIMEOUT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -73,16 +79,56 @@ abstract class CatalogueTestBase {
         assertEquals(0, ring.nop().block(TIMEOUT));
     }
 
+    /** Waits for the final CQE of every op of the test, then checks that each op's buffer went back. */
+    void awaitBuffersReleased() throws Exception {
+        awaitNothingInFlight();
+        assertEquals(0, allocator.liveBuffers(), "buffers released at their op's final CQE");
+    }
+
     /**
-     * Waits, one ring round trip at a time, until every buffer went back to the allocator: for buffers released on the
-     * loop thread after an op's final CQE, with no signal of their own to wait for.
+     * Subscribes, requests and cancels in one loop task, and returns once that task ran: the op (which completes at
+     * once) and its ASYNC_CANCEL reach the kernel in the same io_uring_enter, so its value always arrives after the
+     * cancel.
      */
-    void awaitBuffersReleased() {
+    void requestAndCancelInOneLoopTask(Mono<?> op) throws Exception {
+        onLoop(() -> {
+            op.subscribe(new BaseSubscriber<Object>() {
+                @Override
+                protected void hookOnSubscribe(Subscription subscription) {
+                    subscription.request(1);
+                    subscription.cancel();
+                }
+            });
+            return null;
+        });
+    }
+
+    <T> T onLoop(Callable<T> task) throws Exception {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                result.complete(task.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result.get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Waits, one loop-thread snapshot at a time, until the ring has no op of the test in flight (its own wake-up read
+     * aside): every op has had its final CQE and its completion ran, cancelled ones included.
+     */
+    void awaitNothingInFlight() throws Exception {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (allocator.liveBuffers() != 0) {
-            assertTrue(System.nanoTime() - deadline < 0, "buffers still live: " + allocator.liveBuffers());
-            barrier();
+        List<UringLoop.InFlightOp> ops;
+        while (!(ops = ownOpsInFlight()).isEmpty()) {
+            assertTrue(System.nanoTime() - deadline < 0, "still in flight: " + ops);
         }
+    }
+
+    private List<UringLoop.InFlightOp> ownOpsInFlight() throws Exception {
+        return loop.inFlightSnapshot().get(10, TimeUnit.SECONDS).stream().filter(op -> !op.internal()).toList();
     }
 
     static String ascii(UringBuffer b) {
