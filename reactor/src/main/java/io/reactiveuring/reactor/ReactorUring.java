@@ -516,8 +516,8 @@ public final class ReactorUring implements Disposable {
     }
 
     /**
-     * Cancels every pending op on {@code fd} (of this ring: the op runs on one ring of this instance); emits how
-     * many were cancelled, or fails with {@code ENOENT} if there were none.
+     * Cancels every pending op on {@code fd} on the ring this op runs on (with several rings, ops on the others are
+     * not reached); emits how many were cancelled, 0 if none. Each cancelled op fails as cancelled.
      */
     public Mono<Integer> cancelFd(int fd) {
         return op(ControlCalls.cancelFd(fd));

@@ -18,10 +18,10 @@ import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static io.reactiveuring.reactor.Fixtures.TIMEOUT;
@@ -41,7 +41,7 @@ abstract class CatalogueTestBase {
     ReactorUring ring;
     UringLoop loop;
     Fixtures fx;
-    private final List<Integer> sockets = new ArrayList<>();
+    private final List<Integer> sockets = new CopyOnWriteArrayList<>(); // also tracked from loop threads
 
     @BeforeEach
     void startRing() {
