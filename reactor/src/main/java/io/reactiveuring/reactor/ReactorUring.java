@@ -131,7 +131,7 @@ public final class ReactorUring implements Disposable {
 
     /** Over one existing ring, with a pooled allocator; {@link #dispose()} ends it. */
     public static ReactorUring of(UringLoop loop) {
-        return of(loop, BufferAllocator.pooled());
+        return of(Objects.requireNonNull(loop, "loop"), BufferAllocator.pooled());
     }
 
     /** Over one existing ring, with {@code allocator}, which this instance owns; {@link #dispose()} ends the ring. */
@@ -141,7 +141,7 @@ public final class ReactorUring implements Disposable {
 
     /** Over every ring of an existing group, with a pooled allocator; {@link #dispose()} ends them. */
     public static ReactorUring of(UringGroup group) {
-        return of(group, BufferAllocator.pooled());
+        return of(Objects.requireNonNull(group, "group"), BufferAllocator.pooled());
     }
 
     /** Over every ring of an existing group, with {@code allocator}, which this instance owns. */
