@@ -1,5 +1,6 @@
 package io.reactiveuring.reactor;
 
+import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.binding.SocketCalls;
 import io.reactiveuring.core.buffer.BufferAllocator;
 import io.reactiveuring.core.buffer.LeakDetector;
@@ -64,7 +65,7 @@ abstract class CatalogueTestBase {
         } finally {
             ring.dispose();
             assertTrue(ring.awaitTermination(TIMEOUT));
-            sockets.forEach(io.reactiveuring.core.binding.LibC::close);
+            sockets.forEach(LibC::close);
             fx.close();
         }
         assertEquals(0, loop.inFlight());

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static io.reactiveuring.reactor.Fixtures.TIMEOUT;
@@ -70,8 +72,8 @@ class ControlCatalogueTest extends CatalogueTestBase {
         assertEquals(2, allocator.liveBuffers(), "both reads wait in the kernel");
         StepVerifier.create(ring.cancelFd(p[0])).expectNext(2).as("two requests cancelled").expectComplete()
                 .verify(TIMEOUT);
-        for (CompletableFuture<UringBuffer> read : java.util.List.of(first, second)) {
-            Throwable error = assertThrows(java.util.concurrent.ExecutionException.class,
+        for (CompletableFuture<UringBuffer> read : List.of(first, second)) {
+            Throwable error = assertThrows(ExecutionException.class,
                     () -> read.get(10, TimeUnit.SECONDS)).getCause();
             assertTrue(UringCancelledException.isCancellation(error), "cancelled: " + error);
         }
