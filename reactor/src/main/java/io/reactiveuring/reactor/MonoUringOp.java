@@ -7,13 +7,10 @@ import io.reactiveuring.core.reactive.OneShotSubscription;
 import io.reactiveuring.core.reactive.OpCall;
 import io.reactiveuring.core.reactive.OpOptions;
 import reactor.core.CoreSubscriber;
-import reactor.core.Exceptions;
 import reactor.core.Scannable;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -25,14 +22,6 @@ import java.util.function.Supplier;
  * @param <T> the emitted value
  */
 final class MonoUringOp<T> extends Mono<T> implements Scannable {
-    /**
-     * Reactor keeps the discard hook of a context under a package-private key; learn it once through the public
-     * method that sets it, to tell "the subscriber has a discard hook" from "nobody would see the discarded value".
-     */
-    private static final Object DISCARD_HOOK_KEY = Operators.enableOnDiscard(Context.empty(), discarded -> {
-            })
-            .stream().findFirst().map(Map.Entry::getKey).orElseThrow();
-
     final RingSet rings;
     final UringScheduler scheduler;
     final Supplier<? extends OpCall<T>> calls;
@@ -85,16 +74,8 @@ final class MonoUringOp<T> extends Mono<T> implements Scannable {
         protected void onCompletionAfterCancel(OpCall<T> call, int res, int flags) {
             Context context = downstream.currentContext();
             if (call.succeeded(res)) {
-                if (context.hasKey(DISCARD_HOOK_KEY)) {
-                    // Ownership of whatever the value holds (a buffer, an fd) passes to the hook.
-                    T value = call.result(res, flags);
-                    try {
-                        Operators.onDiscard(value, context);
-                    } catch (Throwable t) {
-                        // onDiscard logs a failing hook itself; only that log write can end up here (BlockHound).
-                        Exceptions.throwIfJvmFatal(t);
-                        ErrorReporting.dropped(t, context);
-                    }
+                if (DiscardHooks.isPresent(context) && !call.closesLateResult()) {
+                    DiscardHooks.discard(call.result(res, flags), context); // the hook now owns the value
                 } else {
                     call.discardResult(res, flags); // nobody would see it: the call cleans up itself
                 }

@@ -53,6 +53,34 @@ final class RingSet {
         return loops[pickIndex()];
     }
 
+    /**
+     * The set of just {@code loop}, for an op that only that ring can run (one using its registered buffers).
+     *
+     * @throws IllegalArgumentException if {@code loop} is not one of these rings
+     */
+    RingSet pinnedTo(UringLoop loop) {
+        Objects.requireNonNull(loop, "loop");
+        for (UringLoop l : loops) {
+            if (l == loop) {
+                return loops.length == 1 ? this : new RingSet(List.of(loop));
+            }
+        }
+        throw new IllegalArgumentException("not one of these rings: " + loop);
+    }
+
+    /** Runs {@code action} once every loop has ended: on the thread of the last loop to end, or at once. */
+    void whenAllTerminated(Runnable action) {
+        Objects.requireNonNull(action, "action");
+        AtomicInteger running = new AtomicInteger(loops.length);
+        for (UringLoop l : loops) {
+            l.addTerminationListener(() -> {
+                if (running.decrementAndGet() == 0) {
+                    action.run();
+                }
+            });
+        }
+    }
+
     /** Asks every loop to end; returns at once (callable from a loop thread). */
     void dispose() {
         for (UringLoop l : loops) {

@@ -99,7 +99,7 @@ class ReactorUringOpsTest {
     void kernelTimerCompletesEmptyNoEarlierThanItsDelay() {
         Duration delay = Duration.ofMillis(40);
         long start = System.nanoTime();
-        StepVerifier.create(ring.timeout(delay)).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(ring.timer(delay)).expectComplete().verify(TIMEOUT);
         assertTrue(System.nanoTime() - start >= delay.toNanos(), "fired after its delay");
     }
 
@@ -185,7 +185,7 @@ class ReactorUringOpsTest {
         assertThrows(IllegalArgumentException.class, () -> ring.write(1, native8, -2, FdKind.REGULAR_FILE));
         assertThrows(NullPointerException.class, () -> ring.read(0, native8, 0, null));
         assertThrows(NullPointerException.class, () -> ring.read(0, null, 0, FdKind.REGULAR_FILE));
-        assertThrows(IllegalArgumentException.class, () -> ring.timeout(Duration.ofMillis(-1)));
+        assertThrows(IllegalArgumentException.class, () -> ring.timer(Duration.ofMillis(-1)));
         assertThrows(IllegalArgumentException.class, () -> ring.fsync(-3));
         assertThrows(IllegalArgumentException.class, () -> ring.poll(-1, Poll.POLLIN));
         assertThrows(IllegalArgumentException.class, () -> ring.linked());

@@ -104,7 +104,7 @@ class UringBlockHoundTest {
                 .expectComplete()
                 .verify(TIMEOUT);
         assertEquals("after install", text(buf, 13));
-        StepVerifier.create(ring.timeout(java.time.Duration.ofMillis(5))).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(ring.timer(java.time.Duration.ofMillis(5))).expectComplete().verify(TIMEOUT);
         assertFalse(loop.isShuttingDown());
         assertEquals(0, loop.callbackErrors());
     }

@@ -1,5 +1,6 @@
 package io.reactiveuring.core.reactive;
 
+import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.engine.OpSpec;
 
 import java.util.Objects;
@@ -32,14 +33,15 @@ public final class Call<T> implements OpCall<T> {
     private final Discard discard;
     private final Runnable release;
     private final int successErrno;
+    private final boolean closesLateFd;
 
     private Call(OpSpec spec, OpSpec nowait, int readiness, boolean regularFile, Result<T> result, Discard discard,
                  Runnable release) {
-        this(spec, nowait, readiness, regularFile, result, discard, release, 0);
+        this(spec, nowait, readiness, regularFile, result, discard, release, 0, false);
     }
 
     private Call(OpSpec spec, OpSpec nowait, int readiness, boolean regularFile, Result<T> result, Discard discard,
-                 Runnable release, int successErrno) {
+                 Runnable release, int successErrno, boolean closesLateFd) {
         this.spec = Objects.requireNonNull(spec, "spec");
         this.nowait = nowait;
         this.readiness = readiness;
@@ -48,6 +50,7 @@ public final class Call<T> implements OpCall<T> {
         this.discard = discard;
         this.release = release;
         this.successErrno = successErrno;
+        this.closesLateFd = closesLateFd;
     }
 
     /** A call that emits what {@code result} makes of the CQE and is never retried. */
@@ -62,22 +65,41 @@ public final class Call<T> implements OpCall<T> {
 
     /** Retried through readiness polls of {@code events} on a pollable fd; {@code nowait} for USER mode. */
     public Call<T> pollable(int events, OpSpec nowaitSpec) {
-        return new Call<>(spec, nowaitSpec, events, false, result, discard, release, successErrno);
+        return new Call<>(spec, nowaitSpec, events, false, result, discard, release, successErrno, closesLateFd);
     }
 
     /** A regular-file op: USER mode tries {@code nowaitSpec} first and re-issues plainly on EAGAIN. */
     public Call<T> regularFile(OpSpec nowaitSpec) {
-        return new Call<>(spec, nowaitSpec, 0, true, result, discard, release, successErrno);
+        return new Call<>(spec, nowaitSpec, 0, true, result, discard, release, successErrno, closesLateFd);
     }
 
     /** What to do with a successful result that nobody will receive. */
     public Call<T> onDiscard(Discard d) {
-        return new Call<>(spec, nowait, readiness, regularFile, result, d, release, successErrno);
+        return new Call<>(spec, nowait, readiness, regularFile, result, d, release, successErrno, closesLateFd);
     }
 
     /** What to free after the last CQE. */
     public Call<T> onRelease(Runnable r) {
-        return new Call<>(spec, nowait, readiness, regularFile, result, discard, r, successErrno);
+        return new Call<>(spec, nowait, readiness, regularFile, result, discard, r, successErrno, closesLateFd);
+    }
+
+    /**
+     * The result ({@code res}) is a new fd owned by the subscriber: one that arrives after cancel is closed by the
+     * library, never handed to a user's discard hook.
+     */
+    public Call<T> closingLateFd() {
+        return new Call<>(spec, nowait, readiness, regularFile, result, Call::closeFd, release, successErrno, true);
+    }
+
+    private static void closeFd(int fd, int flags) {
+        if (fd >= 0) {
+            LibC.close(fd);
+        }
+    }
+
+    @Override
+    public boolean closesLateResult() {
+        return closesLateFd;
     }
 
     /** Also runs {@code r} after the last CQE, after what this call already releases. */
@@ -97,7 +119,8 @@ public final class Call<T> implements OpCall<T> {
 
     /** Treats {@code -errno} as this op's normal outcome (e.g. {@code ETIME} for a timer): it becomes a value. */
     public Call<T> succeedsWith(int errno) {
-        return new Call<>(spec, nowait, readiness, regularFile, result, discard, release, Math.abs(errno));
+        return new Call<>(spec, nowait, readiness, regularFile, result, discard, release, Math.abs(errno),
+                closesLateFd);
     }
 
     @Override

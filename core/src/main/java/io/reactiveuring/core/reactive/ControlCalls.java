@@ -34,7 +34,7 @@ public final class ControlCalls {
         return () -> Call.of(spec, (res, flags) -> 0).succeedsWith(Errno.ETIME);
     }
 
-    /** Cancels every pending op on {@code fd}; emits how many were cancelled ({@code -ENOENT} if none). */
+    /** Cancels every pending op on {@code fd}; emits how many were cancelled (0 if none: {@code CANCEL_ALL} counts). */
     public static Supplier<OpCall<Integer>> cancelFd(int fd) {
         OpSpec spec = ControlOps.cancelFd(fd);
         return () -> Call.of(spec);

@@ -1,6 +1,5 @@
 package io.reactiveuring.core.reactive;
 
-import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.binding.Poll;
 import io.reactiveuring.core.binding.StatxLayout;
 import io.reactiveuring.core.buffer.BufferAllocator;
@@ -48,6 +47,7 @@ public final class FileCalls {
     private static Supplier<OpCall<UringBuffer>> read(int fd, long offset, int length, BufferAllocator allocator,
                                                       Consumer<? super UringBuffer> discard, boolean pollable) {
         OpSpec.checkFd(fd);
+        checkOffset(offset);
         checkLength(length);
         Objects.requireNonNull(allocator, "allocator");
         return () -> {
@@ -73,6 +73,7 @@ public final class FileCalls {
 
     private static Supplier<OpCall<Integer>> write(int fd, UringBuffer data, long offset, boolean pollable) {
         OpSpec.checkFd(fd);
+        checkOffset(offset);
         Objects.requireNonNull(data, "data");
         return () -> {
             // One more reference for this subscription (a borrowed buffer's retain() is a copy: release that).
@@ -104,14 +105,9 @@ public final class FileCalls {
                                                    BufferAllocator allocator) {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(allocator, "allocator");
-        OpMemory probe = OpMemory.of(allocator);
-        try {
-            FileOps.openat(dirfd, path, flags, mode, probe); // validate the arguments now, at assembly
-        } finally {
-            probe.release();
-        }
+        validateNow(allocator, probe -> FileOps.openat(dirfd, path, flags, mode, probe));
         return () -> CallMemory.withMemory(allocator, memory ->
-                Call.of(FileOps.openat(dirfd, path, flags, mode, memory)).onDiscard((fd, f) -> LibC.close(fd)));
+                Call.of(FileOps.openat(dirfd, path, flags, mode, memory)).closingLateFd());
     }
 
     /** {@code close(2)} through the ring; emits 0. */
@@ -125,6 +121,8 @@ public final class FileCalls {
                                                    BufferAllocator allocator) {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(allocator, "allocator");
+        validateNow(allocator, probe -> FileOps.statx(dirfd, path, flags, mask,
+                probe.allocate(StatxLayout.SIZE, 8), probe));
         return () -> CallMemory.withMemory(allocator, memory -> {
             MemorySegment out = memory.allocate(StatxLayout.SIZE, 8);
             return Call.of(FileOps.statx(dirfd, path, flags, mask, out, memory), (res, f) -> FileStat.read(out));
@@ -159,6 +157,7 @@ public final class FileCalls {
     private static Supplier<OpCall<Integer>> vectored(int fd, long offset, BufferAllocator allocator,
                                                       UringBuffer[] buffers, boolean read) {
         OpSpec.checkFd(fd);
+        checkOffset(offset);
         Objects.requireNonNull(allocator, "allocator");
         UringBuffer[] bufs = buffers.clone();
         for (UringBuffer b : bufs) {
@@ -187,6 +186,25 @@ public final class FileCalls {
                                                        MemorySegment source, long offset) {
         OpSpec spec = FileOps.writeFixed(fd, buffers, bufIndex, source, offset);
         return () -> Call.of(spec);
+    }
+
+    /**
+     * Builds the op once into scratch memory and frees it: the arguments that only the op factory checks (path,
+     * flags, mode) fail here, at assembly, rather than at the first request.
+     */
+    private static void validateNow(BufferAllocator allocator, Consumer<OpMemory> build) {
+        OpMemory probe = OpMemory.of(allocator);
+        try {
+            build.accept(probe);
+        } finally {
+            probe.release();
+        }
+    }
+
+    private static void checkOffset(long offset) {
+        if (offset < -1) {
+            throw new IllegalArgumentException("file offset must be >= 0 or -1 (current position): " + offset);
+        }
     }
 
     private static void checkLength(int length) {

@@ -1,7 +1,6 @@
 package io.reactiveuring.core.reactive;
 
 import io.reactiveuring.core.binding.IoUring;
-import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.binding.Poll;
 import io.reactiveuring.core.binding.SocketCalls;
 import io.reactiveuring.core.buffer.BufferAllocator;
@@ -42,7 +41,7 @@ public final class NetCalls {
     /** {@code socket(2)} through the ring, always {@code SOCK_CLOEXEC}; emits the fd. */
     public static Supplier<OpCall<Integer>> socket(int domain, int type, int protocol) {
         OpSpec spec = SocketOps.socket(domain, type, protocol);
-        return () -> Call.of(spec).onDiscard(NetCalls::closeLate);
+        return () -> Call.of(spec).closingLateFd();
     }
 
     /** Connects {@code fd} to {@code address}; emits 0. */
@@ -64,7 +63,7 @@ public final class NetCalls {
             OpSpec spec = SocketOps.accept(listenFd, peer, 0);
             OpSpec nowait = spec.copy().ioprio(spec.ioprio() | IoUring.IORING_ACCEPT_DONTWAIT);
             return Call.of(spec, (fd, flags) -> new Accepted(fd, SocketAddresses.decodePeerBuffer(peer)))
-                    .onDiscard(NetCalls::closeLate)
+                    .closingLateFd()
                     .pollable(Poll.READABLE, nowait);
         });
     }
@@ -108,6 +107,9 @@ public final class NetCalls {
         UringBuffer[] bufs = parts.clone();
         for (UringBuffer b : bufs) {
             Objects.requireNonNull(b, "part");
+        }
+        if (to != null) {
+            SocketAddresses.encodedSize(to); // rejects unsupported address types at assembly, as connect does
         }
         return () -> CallMemory.withMemory(allocator, memory -> {
             MemorySegment[] segments = new MemorySegment[bufs.length];
@@ -157,10 +159,5 @@ public final class NetCalls {
         return () -> Call.of(spec);
     }
 
-    private static void closeLate(int fd, int flags) {
-        if (fd >= 0) {
-            LibC.close(fd);
-        }
-    }
 
 }

@@ -66,6 +66,15 @@ public interface OpCall<T> {
     default void discardResult(int res, int flags) {
     }
 
+    /**
+     * True if a result nobody receives must be cleaned up by {@link #discardResult} itself and never handed to a
+     * user's discard hook: a late fd (accept, openat, socket) is closed by the library, so a hook that filters by
+     * type cannot leak it.
+     */
+    default boolean closesLateResult() {
+        return false;
+    }
+
     /** After the subscription's last CQE, exactly once: free what was not handed to the subscriber. */
     default void release() {
     }
