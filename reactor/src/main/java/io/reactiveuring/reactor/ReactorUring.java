@@ -21,7 +21,7 @@ import io.reactiveuring.core.reactive.NetCalls;
 import io.reactiveuring.core.reactive.OpCall;
 import io.reactiveuring.core.reactive.OpOptions;
 import io.reactiveuring.core.reactive.PollCall;
-import io.reactiveuring.core.reactive.ResultCall;
+import io.reactiveuring.core.reactive.Call;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -196,7 +196,7 @@ public final class ReactorUring implements Disposable {
      * change it afterwards, and keep memory it points to valid as described in the class comment.
      */
     public Mono<Integer> op(OpSpec spec) {
-        return op(ResultCall.of(spec));
+        return op(Call.of(spec));
     }
 
     /**
@@ -228,7 +228,7 @@ public final class ReactorUring implements Disposable {
         if (specs.length == 0) {
             throw new IllegalArgumentException("a linked chain needs at least one op");
         }
-        List<ResultCall> calls = Arrays.stream(specs).map(ResultCall::of).toList();
+        List<Call<Integer>> calls = Arrays.stream(specs).map(Call::of).toList();
         return linked(() -> calls);
     }
 
@@ -571,14 +571,14 @@ public final class ReactorUring implements Disposable {
         }
     }
 
-    private static ResultCall retrying(OpSpec plain, FdKind kind, int readiness) {
+    private static Call retrying(OpSpec plain, FdKind kind, int readiness) {
         Objects.requireNonNull(kind, "kind");
         OpSpec nowait = plain.copy().opFlags(plain.opFlags() | Poll.RWF_NOWAIT);
         return switch (kind) {
-            case REGULAR_FILE -> ResultCall.regularFile(plain, nowait);
+            case REGULAR_FILE -> Call.of(plain).regularFile(nowait);
             case POLLABLE -> readiness == Poll.READABLE
-                    ? ResultCall.readable(plain, nowait)
-                    : ResultCall.writable(plain, nowait);
+                    ? Call.of(plain).pollable(Poll.READABLE, nowait)
+                    : Call.of(plain).pollable(Poll.WRITABLE, nowait);
         };
     }
 

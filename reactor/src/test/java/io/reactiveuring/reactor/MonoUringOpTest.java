@@ -168,7 +168,7 @@ class MonoUringOpTest {
         AtomicInteger callsMade = new AtomicInteger();
         Mono<Integer> nop = ring.op(() -> {
             callsMade.incrementAndGet();
-            return io.reactiveuring.core.reactive.ResultCall.of(OpSpec.nop());
+            return io.reactiveuring.core.reactive.Call.of(OpSpec.nop());
         });
         StepVerifier.create(nop, 0)
                 .then(() -> {

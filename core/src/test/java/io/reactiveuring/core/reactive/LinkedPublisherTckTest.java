@@ -54,7 +54,7 @@ public class LinkedPublisherTckTest extends PublisherVerification<Integer> {
     static List<OpCall<Integer>> nops(int n) {
         List<OpCall<Integer>> chain = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            chain.add(ResultCall.of(OpSpec.nop()));
+            chain.add(Call.of(OpSpec.nop()));
         }
         return chain;
     }

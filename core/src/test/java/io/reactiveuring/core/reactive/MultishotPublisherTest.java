@@ -95,7 +95,7 @@ class MultishotPublisherTest {
     /** Waits until the loop has processed everything handed over so far (a NOP's round trip). */
     void barrier() throws Exception {
         TestSubscriber<Integer> nop = new TestSubscriber<>(1);
-        new OneShotPublisher<>(loop, () -> ResultCall.of(OpSpec.nop())).subscribe(nop);
+        new OneShotPublisher<>(loop, () -> Call.of(OpSpec.nop())).subscribe(nop);
         assertTrue(nop.await());
         assertNull(nop.error);
     }

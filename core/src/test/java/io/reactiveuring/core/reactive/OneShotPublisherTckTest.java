@@ -69,12 +69,12 @@ public class OneShotPublisherTckTest extends PublisherVerification<Integer> {
     /** One element whatever is asked: a one-shot op has no other size (see the skipped empty-stream rule). */
     @Override
     public Publisher<Integer> createPublisher(long elements) {
-        return new OneShotPublisher<>(loop, () -> ResultCall.of(OpSpec.nop()));
+        return new OneShotPublisher<>(loop, () -> Call.of(OpSpec.nop()));
     }
 
     @Override
     public Publisher<Integer> createFailedPublisher() {
-        return new OneShotPublisher<>(endedLoop, () -> ResultCall.of(OpSpec.nop()));
+        return new OneShotPublisher<>(endedLoop, () -> Call.of(OpSpec.nop()));
     }
 
     @Override

@@ -81,21 +81,21 @@ class OneShotPublisherTest {
     }
 
     /** A read on a pipe's read end: pollable, RWF_NOWAIT for USER mode. */
-    static ResultCall pipeRead(int fd, MemorySegment buf) {
-        return ResultCall.readable(OpSpec.read(fd, buf, -1), OpSpec.read(fd, buf, -1).opFlags(Poll.RWF_NOWAIT));
+    static Call pipeRead(int fd, MemorySegment buf) {
+        return Call.of(OpSpec.read(fd, buf, -1)).pollable(Poll.READABLE, OpSpec.read(fd, buf, -1).opFlags(Poll.RWF_NOWAIT));
     }
 
     /** Waits until the loop has processed everything handed over so far (a NOP's completion). */
     void barrier() throws Exception {
         TestSubscriber<Integer> nop = new TestSubscriber<>(1);
-        new OneShotPublisher<>(loop, () -> ResultCall.of(OpSpec.nop())).subscribe(nop);
+        new OneShotPublisher<>(loop, () -> Call.of(OpSpec.nop())).subscribe(nop);
         assertTrue(nop.await());
     }
 
     @Test
     void nopEmitsZeroThenCompletesOnTheLoopThread() throws Exception {
         TestSubscriber<Integer> s = new TestSubscriber<>(1);
-        new OneShotPublisher<>(loop, () -> ResultCall.of(OpSpec.nop())).subscribe(s);
+        new OneShotPublisher<>(loop, () -> Call.of(OpSpec.nop())).subscribe(s);
         assertTrue(s.await());
         assertEquals(List.of(0), s.values);
         assertTrue(s.completed);
@@ -108,7 +108,7 @@ class OneShotPublisherTest {
         AtomicInteger callsMade = new AtomicInteger();
         OneShotPublisher<Integer> nop = new OneShotPublisher<>(loop, () -> {
             callsMade.incrementAndGet();
-            return ResultCall.of(OpSpec.nop());
+            return Call.of(OpSpec.nop());
         });
         TestSubscriber<Integer> lazy = new TestSubscriber<>(0);
         nop.subscribe(lazy);
@@ -135,7 +135,7 @@ class OneShotPublisherTest {
         int closedFd = p[1];
         TestSubscriber<Integer> s = new TestSubscriber<>(1);
         MemorySegment buf = arena.allocate(8);
-        new OneShotPublisher<>(loop, () -> ResultCall.of(OpSpec.write(closedFd, buf, -1))).subscribe(s);
+        new OneShotPublisher<>(loop, () -> Call.of(OpSpec.write(closedFd, buf, -1))).subscribe(s);
         assertTrue(s.await());
         UringException e = assertInstanceOf(UringException.class, s.error);
         assertEquals(Errno.EBADF, e.errno());
@@ -145,7 +145,7 @@ class OneShotPublisherTest {
     @Test
     void requestOfZeroSignalsIllegalArgument() throws Exception {
         TestSubscriber<Integer> s = new TestSubscriber<>(0);
-        new OneShotPublisher<>(loop, () -> ResultCall.of(OpSpec.nop())).subscribe(s);
+        new OneShotPublisher<>(loop, () -> Call.of(OpSpec.nop())).subscribe(s);
         s.subscription.request(0);
         assertTrue(s.await());
         assertInstanceOf(IllegalArgumentException.class, s.error);
@@ -197,7 +197,7 @@ class OneShotPublisherTest {
             long armedBefore = loop.counters().pollArmedCount();
             TestSubscriber<Integer> s = new TestSubscriber<>(1);
             new OneShotPublisher<>(loop,
-                    () -> ResultCall.regularFile(OpSpec.read(fd, buf, 0), OpSpec.read(fd, buf, 0)
+                    () -> Call.of(OpSpec.read(fd, buf, 0)).regularFile(OpSpec.read(fd, buf, 0)
                             .opFlags(Poll.RWF_NOWAIT)),
                     OpOptions.DEFAULT.withPollRetry(PollRetry.USER)).subscribe(s);
             assertTrue(s.await());
@@ -257,7 +257,7 @@ class OneShotPublisherTest {
         for (int i = 0; i < 1000; i++) {
             TestSubscriber<Integer> s = new TestSubscriber<>(1);
             subs.add(s);
-            new OneShotPublisher<>(loop, () -> ResultCall.of(OpSpec.read(p[0], buf, -1))).subscribe(s);
+            new OneShotPublisher<>(loop, () -> Call.of(OpSpec.read(p[0], buf, -1))).subscribe(s);
         }
         barrier();
         loop.close();
@@ -267,7 +267,7 @@ class OneShotPublisherTest {
             assertEquals(1, s.terminals.get());
         }
         TestSubscriber<Integer> late = new TestSubscriber<>(1);
-        new OneShotPublisher<>(loop, () -> ResultCall.of(OpSpec.nop())).subscribe(late);
+        new OneShotPublisher<>(loop, () -> Call.of(OpSpec.nop())).subscribe(late);
         assertEquals(0, late.terminated.getCount(), "fails at once after the loop ended");
         assertInstanceOf(UringCancelledException.class, late.error);
     }
@@ -276,21 +276,21 @@ class OneShotPublisherTest {
     void subscribingAfterTheLoopEndedSignalsCancellationWithoutARequest() throws Exception {
         loop.close();
         TestSubscriber<Integer> oneShot = new TestSubscriber<>(0);
-        new OneShotPublisher<>(loop, () -> ResultCall.of(OpSpec.nop())).subscribe(oneShot);
+        new OneShotPublisher<>(loop, () -> Call.of(OpSpec.nop())).subscribe(oneShot);
         assertEquals(0, oneShot.terminated.getCount(), "onError right after onSubscribe");
         assertInstanceOf(UringCancelledException.class, oneShot.error);
         oneShot.subscription.request(1);
         assertEquals(1, oneShot.terminals.get(), "no second terminal signal");
 
         TestSubscriber<Integer> linked = new TestSubscriber<>(0);
-        new LinkedPublisher(loop, () -> List.of(ResultCall.of(OpSpec.nop()))).subscribe(linked);
+        new LinkedPublisher(loop, () -> List.of(Call.of(OpSpec.nop()))).subscribe(linked);
         assertEquals(0, linked.terminated.getCount());
         assertInstanceOf(UringCancelledException.class, linked.error);
         linked.subscription.request(1);
         assertEquals(1, linked.terminals.get());
 
         TestSubscriber<Integer> requestedInOnSubscribe = new TestSubscriber<>(1);
-        new OneShotPublisher<>(loop, () -> ResultCall.of(OpSpec.nop())).subscribe(requestedInOnSubscribe);
+        new OneShotPublisher<>(loop, () -> Call.of(OpSpec.nop())).subscribe(requestedInOnSubscribe);
         assertInstanceOf(UringCancelledException.class, requestedInOnSubscribe.error);
         assertEquals(1, requestedInOnSubscribe.terminals.get());
     }
@@ -337,7 +337,7 @@ class OneShotPublisherTest {
     @Test
     void subscriberThrowingInOnNextDoesNotStopTheLoop() throws Exception {
         CountDownLatch thrown = new CountDownLatch(1);
-        new OneShotPublisher<>(loop, () -> ResultCall.of(OpSpec.nop())).subscribe(new TestSubscriber<>(1) {
+        new OneShotPublisher<>(loop, () -> Call.of(OpSpec.nop())).subscribe(new TestSubscriber<>(1) {
             @Override
             public void onNext(Integer t) {
                 thrown.countDown();
@@ -361,8 +361,8 @@ class OneShotPublisherTest {
         long len = data.byteSize() - 1;
         TestSubscriber<Integer> s = new TestSubscriber<>(Long.MAX_VALUE);
         new LinkedPublisher(loop, () -> List.of(
-                ResultCall.of(OpSpec.write(fd, data.asSlice(0, len), 0)),
-                ResultCall.of(OpSpec.of(io.reactiveuring.core.binding.IoUring.IORING_OP_FSYNC).fd(fd))))
+                Call.of(OpSpec.write(fd, data.asSlice(0, len), 0)),
+                Call.of(OpSpec.of(io.reactiveuring.core.binding.IoUring.IORING_OP_FSYNC).fd(fd))))
                 .subscribe(s);
         assertTrue(s.await());
         assertNull(s.error);
@@ -404,7 +404,7 @@ class OneShotPublisherTest {
                 super.onComplete();
             }
         };
-        new OneShotPublisher<>(loop, () -> ResultCall.of(OpSpec.nop())).subscribe(s);
+        new OneShotPublisher<>(loop, () -> Call.of(OpSpec.nop())).subscribe(s);
         assertTrue(s.await());
         assertFalse(overlapped.get(), "signal while onSubscribe was still running (§1.3)");
         assertEquals(List.of(0), s.values);
@@ -439,7 +439,7 @@ class OneShotPublisherTest {
                 super.onNext(t);
             }
         };
-        new LinkedPublisher(loop, () -> List.of(ResultCall.of(OpSpec.nop()), ResultCall.of(OpSpec.nop())))
+        new LinkedPublisher(loop, () -> List.of(Call.of(OpSpec.nop()), Call.of(OpSpec.nop())))
                 .subscribe(s);
         assertTrue(inOnSubscribe.await(10, TimeUnit.SECONDS));
         assertTrue(s.await());
@@ -454,7 +454,7 @@ class OneShotPublisherTest {
         TestSubscriber<Integer> s = new TestSubscriber<>(0);
         new LinkedPublisher(loop, () -> {
             chainsMade.incrementAndGet();
-            return List.of(ResultCall.of(OpSpec.nop()));
+            return List.of(Call.of(OpSpec.nop()));
         }).subscribe(s);
         s.subscription.cancel();
         s.subscription.request(1);
@@ -475,8 +475,8 @@ class OneShotPublisherTest {
         MemorySegment buf = arena.allocate(100);
         TestSubscriber<Integer> s = new TestSubscriber<>(Long.MAX_VALUE);
         new LinkedPublisher(loop, () -> List.of(
-                ResultCall.of(OpSpec.read(fd, buf, 0)),
-                ResultCall.of(OpSpec.nop()))).subscribe(s);
+                Call.of(OpSpec.read(fd, buf, 0)),
+                Call.of(OpSpec.nop()))).subscribe(s);
         assertTrue(s.await());
         assertEquals(List.of(4), s.values, "the short read's own result");
         assertInstanceOf(UringLinkBrokenException.class, s.error);
