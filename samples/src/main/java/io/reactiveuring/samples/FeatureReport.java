@@ -12,8 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The flagship sample: what this machine's io_uring offers and what reactive-uring chose, then a round trip
- * through a ring. Run with {@code mvn -q -B -Pflagship -DskipTests package}.
+ * The flagship sample: what this machine's io_uring offers and what reactive-uring chose, a round trip through a
+ * ring, then a {@link Tour} of the Reactor API. Run with {@code mvn -q -B -Pflagship -DskipTests package}.
  */
 public final class FeatureReport {
     private FeatureReport() {
@@ -59,6 +59,9 @@ public final class FeatureReport {
             System.out.printf("NOP round trip through the loop thread: res=%d in %.1f us%n", res,
                     (System.nanoTime() - t0) / 1e3);
         }
+        System.out.println();
+        System.out.println("A tour through the Reactor API:");
+        Tour.run();
     }
 
     private static void print(List<String> names) {

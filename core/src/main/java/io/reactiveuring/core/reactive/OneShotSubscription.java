@@ -412,7 +412,8 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
 
     private Throwable failure(int res, int flags) {
         String op = plainSpec.describe();
-        if ((flags & FLAG_LOOP_TERMINATED) != 0) {
+        if ((flags & FLAG_LOOP_TERMINATED) != 0 || (res == -Errno.ECANCELED && loop.isShuttingDown())) {
+            // the loop's own cancel-all at shutdown, or the loop ended before the kernel answered
             return new UringCancelledException(op, "the ring's loop ended before the operation completed");
         }
         if (res == -Errno.ECANCELED && timedOut()) {

@@ -1,0 +1,183 @@
+package io.reactiveuring.samples;
+
+import io.reactiveuring.core.UringCancelledException;
+import io.reactiveuring.core.UringTimeoutException;
+import io.reactiveuring.core.binding.FileFlags;
+import io.reactiveuring.core.binding.LibC;
+import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.buffer.UringBuffer;
+import io.reactiveuring.core.engine.LoopOptions;
+import io.reactiveuring.core.engine.PollRetry;
+import io.reactiveuring.core.engine.UringLoop;
+import io.reactiveuring.core.net.SocketAddresses;
+import io.reactiveuring.reactor.NonBlockingLoopThreads;
+import io.reactiveuring.reactor.ReactorUring;
+import reactor.core.publisher.Mono;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * A tour of the library through its Reactor API, each step a real round trip through one ring: files, the
+ * poll-driven retry, kernel-side timeouts, linked ops, TCP over loopback, and what disposing a ring does to a
+ * pending subscriber. Run after the feature report by the flagship command.
+ */
+final class Tour {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    private Tour() {
+    }
+
+    static void run() throws Exception {
+        UringLoop loop = new UringLoop(LoopOptions.defaults().withThreadName("tour")
+                .withThreadFactory(NonBlockingLoopThreads.INSTANCE));
+        ReactorUring ring = ReactorUring.of(loop);
+        try {
+            files(ring);
+            pollDrivenRetry(ring, loop);
+            kernelTimeout(ring);
+            tcpEcho(ring);
+            disposeCancelsPending(ring);
+        } finally {
+            ring.dispose();
+            ring.awaitTermination(WAIT);
+        }
+    }
+
+    private static void step(String title) {
+        System.out.println();
+        System.out.println("-- " + title);
+    }
+
+    private static void files(ReactorUring ring) throws Exception {
+        step("files: openat, write, fsync, read, statx, close — each a Mono");
+        Path file = Files.createTempFile("reactive-uring-tour", ".txt");
+        try {
+            byte[] text = "written and read back through io_uring".getBytes(StandardCharsets.UTF_8);
+            int fd = ring.open(file, FileFlags.O_RDWR, 0).block(WAIT);
+            int written = ring.write(fd, text, 0).block(WAIT);
+            ring.fsync(fd).block(WAIT);
+            String back = ring.read(fd, 0, 64).map(Tour::drain).block(WAIT);
+            long size = ring.statx(FileFlags.AT_FDCWD, file.toString(), 0, FileFlags.STATX_BASIC_STATS)
+                    .block(WAIT).size();
+            ring.close(fd).block(WAIT);
+            System.out.printf("   wrote %d bytes, read back \"%s\", statx size %d%n", written, back, size);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static void pollDrivenRetry(ReactorUring ring, UringLoop loop) throws Exception {
+        step("poll-driven resubscription: a USER-mode read on an empty pipe");
+        int[] pipe = pipe();
+        try {
+            long armed = loop.counters().pollArmedCount();
+            Mono<String> read = ring.withPollRetry(PollRetry.USER).readStream(pipe[0], 64).map(Tour::drain).cache();
+            read.subscribe();
+            ring.nop().block(WAIT); // the read went out, got -EAGAIN and armed a readiness poll
+            System.out.printf("   after submit: %d readiness poll(s) armed, nothing delivered yet%n",
+                    loop.counters().pollArmedCount() - armed);
+            ring.writeStream(pipe[1], "data arrived later".getBytes(StandardCharsets.UTF_8)).block(WAIT);
+            System.out.printf("   after the write: \"%s\" (re-submitted %d time(s) on readiness)%n",
+                    read.block(WAIT), loop.counters().pollResubmittedCount());
+        } finally {
+            LibC.close(pipe[0]);
+            LibC.close(pipe[1]);
+        }
+    }
+
+    private static void kernelTimeout(ReactorUring ring) throws Exception {
+        step("kernel-side timeout (LINK_TIMEOUT) on a read that never gets data");
+        int[] pipe = pipe();
+        try {
+            ring.withTimeout(Duration.ofMillis(50)).readStream(pipe[0], 16)
+                    .doOnNext(UringBuffer::release)
+                    .onErrorResume(UringTimeoutException.class, e -> {
+                        System.out.println("   " + e.getMessage());
+                        return Mono.empty();
+                    })
+                    .block(WAIT);
+        } finally {
+            LibC.close(pipe[0]);
+            LibC.close(pipe[1]);
+        }
+    }
+
+    private static void tcpEcho(ReactorUring ring) throws Exception {
+        step("TCP over loopback: socket, bind/listen, accept, connect, send, recv, echo");
+        int listen = SocketCalls.socket(SocketCalls.AF_INET, SocketCalls.SOCK_STREAM, 0);
+        int client = -1;
+        try (Arena arena = Arena.ofConfined()) {
+            SocketCalls.bind(listen, SocketAddresses.allocate(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), arena));
+            SocketCalls.listen(listen, 16);
+            InetSocketAddress address = (InetSocketAddress) SocketAddresses.localAddress(listen);
+            Mono<Integer> server = ring.accept(listen)
+                    .flatMap(conn -> ring.recv(conn.fd(), 64)
+                            .flatMap(msg -> ring.send(conn.fd(), msg).doFinally(s -> msg.release()))
+                            .doFinally(s -> LibC.close(conn.fd())))
+                    .cache();
+            server.subscribe();
+            client = ring.socket(SocketCalls.AF_INET, SocketCalls.SOCK_STREAM, 0).block(WAIT);
+            int c = client;
+            String echoed = ring.connect(c, address)
+                    .then(ring.send(c, "ping through the ring".getBytes(StandardCharsets.UTF_8)))
+                    .then(ring.recv(c, 64))
+                    .map(Tour::drain)
+                    .block(WAIT);
+            server.block(WAIT);
+            System.out.printf("   server at %s echoed \"%s\"%n", address, echoed);
+        } finally {
+            if (client >= 0) {
+                LibC.close(client);
+            }
+            LibC.close(listen);
+        }
+    }
+
+    private static void disposeCancelsPending(ReactorUring ring) throws Exception {
+        step("task exit: disposing the ring reaches a pending subscriber as ECANCELED");
+        int[] pipe = pipe();
+        try {
+            Mono<UringBuffer> pending = ring.readStream(pipe[0], 16).cache();
+            pending.subscribe(b -> { }, e -> { });
+            ring.nop().block(WAIT);
+            ring.dispose();
+            try {
+                pending.block(WAIT);
+            } catch (UringCancelledException e) {
+                System.out.println("   " + e.getMessage());
+            }
+        } finally {
+            LibC.close(pipe[0]);
+            LibC.close(pipe[1]);
+        }
+    }
+
+    private static String drain(UringBuffer buffer) {
+        try {
+            return new String(buffer.toByteArray(), StandardCharsets.UTF_8);
+        } finally {
+            buffer.release();
+        }
+    }
+
+    private static int[] pipe() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            int r = LibC.pipe2(fds, LibC.O_CLOEXEC);
+            if (r < 0) {
+                throw new IllegalStateException("pipe2 failed: " + r);
+            }
+            return new int[] {fds.get(JAVA_INT, 0), fds.get(JAVA_INT, 4)};
+        }
+    }
+}
