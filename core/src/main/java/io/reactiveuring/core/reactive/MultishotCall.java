@@ -1,6 +1,7 @@
 package io.reactiveuring.core.reactive;
 
 import io.reactiveuring.core.engine.OpSpec;
+import io.reactiveuring.core.engine.OwnedResource;
 
 /**
  * One subscription's worth of a multishot operation (multishot {@code POLL_ADD}, {@code ACCEPT}, {@code RECV} with a
@@ -16,11 +17,12 @@ import io.reactiveuring.core.engine.OpSpec;
  * negative result ends the stream with an error.
  *
  * <p>Threading: {@link #endOfStream} and {@link #item} are called on the loop thread, in CQE order;
- * {@link #spec()}, {@link #awaitBufferReturn}, {@link #discard} and {@link #release} on the thread that drains the
- * subscription (the loop thread, except after the loop ended). Calls are never concurrent. Ownership: memory the spec points
- * at must stay valid until {@link #release()}, which the publisher calls exactly once, after the op's last CQE,
- * whatever the subscriber did; memory in an item passes to whoever receives the item (the subscriber, or
- * {@link #discard}).
+ * {@link #spec()}, {@link #armResource()}, {@link #awaitBufferReturn}, {@link #discard} and {@link #release} on the
+ * thread that drains the subscription (the loop thread, except after the loop ended). Calls are never concurrent.
+ * Ownership: memory the spec points at must stay valid until {@link #release()}, which the publisher calls exactly
+ * once, after the op's last CQE, whatever the subscriber did; what one arm holds in the kernel's name (a
+ * provided-buffer ring's lease) is its {@link #armResource()}, which the engine releases after that arm's final CQE;
+ * memory in an item passes to whoever receives the item (the subscriber, or {@link #discard}).
  *
  * @param <T> the item each CQE becomes
  */
@@ -28,6 +30,16 @@ public interface MultishotCall<T> {
 
     /** The multishot SQE, asked at each arm (the first request and every re-arm). */
     OpSpec spec();
+
+    /**
+     * What this arm holds for as long as the kernel may use it, asked right after {@link #spec()} at each arm; null
+     * for nothing. It is attached to the op, so the engine releases it after the arm's final CQE (and keeps it
+     * forever, quarantined with the op, if the loop ends before that CQE came). A multishot recv returns a lease of
+     * its provided-buffer ring here.
+     */
+    default OwnedResource armResource() {
+        return null;
+    }
 
     /**
      * True if this non-negative result means the source is exhausted and carries no item: the stream completes

@@ -4,6 +4,7 @@ import io.reactiveuring.core.UringCancelledException;
 import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.binding.Errno;
 import io.reactiveuring.core.engine.OpSpec;
+import io.reactiveuring.core.engine.OwnedResource;
 import io.reactiveuring.core.engine.UringLoop;
 import io.reactiveuring.core.engine.UringOperation;
 import org.jctools.queues.atomic.SpscUnboundedAtomicArrayQueue;
@@ -398,22 +399,34 @@ public class MultishotSubscription<T> extends UringOperation implements Subscrip
     }
 
     private void arm() {
+        OwnedResource held;
         try {
             if (call == null) {
                 call = Objects.requireNonNull(calls.get(), "MultishotCall");
             }
             spec(Objects.requireNonNull(call.spec(), "spec"));
+            held = call.armResource();
         } catch (Throwable t) {
             fail(t);
             return;
         }
+        attach(held); // the engine releases it after this arm's final CQE
         armState = ARMED;
         disarmRefused = false;
         try {
             // After the loop ended, this completes inline with FLAG_LOOP_TERMINATED: the next round fails the stream.
             loop.submit(this);
         } catch (RuntimeException e) {
+            // Refused before it reached the engine: nothing will release what the arm holds but us.
             armState = IDLE;
+            attach(null);
+            if (held != null) {
+                try {
+                    held.release();
+                } catch (RuntimeException r) {
+                    e.addSuppressed(r);
+                }
+            }
             fail(e);
         }
     }

@@ -9,6 +9,7 @@ import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.binding.Poll;
 import io.reactiveuring.core.engine.LoopOptions;
 import io.reactiveuring.core.engine.OpSpec;
+import io.reactiveuring.core.engine.OwnedResource;
 import io.reactiveuring.core.engine.UringLoop;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -164,6 +165,11 @@ class MultishotPublisherTest {
         public OpSpec spec() {
             arms.incrementAndGet();
             return delegate.spec();
+        }
+
+        @Override
+        public OwnedResource armResource() {
+            return delegate.armResource();
         }
 
         @Override
@@ -330,6 +336,30 @@ class MultishotPublisherTest {
         assertEquals(1, call.arms.get(), "served from the queue without arming again");
         assertEquals(0, loop.inFlight());
         assertEquals(0, s.terminals.get());
+    }
+
+    @Test
+    void eachArmHoldsItsResourceUntilItsFinalCqeHasBeenDelivered() throws Exception {
+        AtomicInteger taken = new AtomicInteger();
+        AtomicInteger held = new AtomicInteger();
+        List<Integer> heldDuringOnNext = new CopyOnWriteArrayList<>();
+        RecordingCall<Integer> nops = new RecordingCall<>(new NopCall()) {
+            @Override
+            public OwnedResource armResource() {
+                taken.incrementAndGet();
+                held.incrementAndGet();
+                return held::decrementAndGet;
+            }
+        };
+        ItemSubscriber s = new ItemSubscriber(3, item -> heldDuringOnNext.add(held.get()));
+        publisher(loop, nops).subscribe(s);
+        for (int i = 0; i < 3; i++) {
+            s.awaitItem();
+        }
+        awaitInFlight(0);
+        assertEquals(3, taken.get(), "one resource per arm");
+        assertEquals(0, held.get(), "each released by the engine after its arm's final CQE");
+        assertEquals(List.of(1, 1, 1), heldDuringOnNext, "still held while the final CQE's item is delivered");
     }
 
     // ------------------------------------------------------------------------------------------- cancel
