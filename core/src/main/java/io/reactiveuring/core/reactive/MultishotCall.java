@@ -14,7 +14,8 @@ import io.reactiveuring.core.engine.OwnedResource;
  * until requested. How a final CQE (no {@code IORING_CQE_F_MORE}) is treated: {@code res >= 0} carries an item like
  * any other and the op is re-armed if demand remains; {@code -ECANCELED} after the publisher's own disarm is
  * re-armed likewise; {@code -ENOBUFS} is re-armed once {@link #awaitBufferReturn} reports a buffer back; any other
- * negative result ends the stream with an error.
+ * negative result ends the stream: with completion if {@link #completesOn} says it is the source's normal end,
+ * otherwise with an error.
  *
  * <p>Threading: {@link #endOfStream} and {@link #item} are called on the loop thread, in CQE order;
  * {@link #spec()}, {@link #armResource()}, {@link #awaitBufferReturn}, {@link #discard} and {@link #release} on the
@@ -47,6 +48,16 @@ public interface MultishotCall<T> {
      * The publisher then disarms the op and completes after its final CQE. Consulted before {@link #item}.
      */
     default boolean endOfStream(int res, int flags) {
+        return false;
+    }
+
+    /**
+     * True if this negative result of a final CQE is how the source ends normally rather than a failure (a multishot
+     * accept's {@code -EINVAL} once its listening socket was shut down): the stream then completes after the items
+     * before it. Not consulted for the {@code -ECANCELED} of the publisher's own disarm or of the loop's end, nor for
+     * an {@code -ENOBUFS} that {@link #awaitBufferReturn} accepted.
+     */
+    default boolean completesOn(int res) {
         return false;
     }
 

@@ -26,8 +26,8 @@ import java.util.function.Supplier;
  * while demand remains and disarmed ({@code POLL_REMOVE} or {@code ASYNC_CANCEL} through {@link UringLoop#cancel})
  * when it runs out. CQEs that arrive meanwhile are queued for the next request, never dropped. A final CQE while
  * demand remains re-arms transparently (for {@code -ENOBUFS} only after the call reports a buffer back); the call
- * decides which result ends the stream ({@link MultishotCall#endOfStream}), which then completes once the queued
- * items were delivered. See {@link MultishotCall} for the treatment of each final CQE.
+ * decides which result ends the stream ({@link MultishotCall#endOfStream}, {@link MultishotCall#completesOn}), which
+ * then completes once the queued items were delivered. See {@link MultishotCall} for the treatment of each final CQE.
  *
  * <p>Cancellation disarms the op; nothing is signalled afterwards; queued items and items that still arrive go to
  * {@link MultishotCall#discard}; the call's memory is released only after the op's final CQE. When the ring's loop
@@ -394,6 +394,14 @@ public class MultishotSubscription<T> extends UringOperation implements Subscrip
                 return t;
             }
             waitingForBuffer = false;
+        }
+        try {
+            if (call.completesOn(res)) {
+                endOfStream = true; // completes once the queued items were delivered
+                return null;
+            }
+        } catch (Throwable t) {
+            return t;
         }
         return UringException.of(res, describe());
     }

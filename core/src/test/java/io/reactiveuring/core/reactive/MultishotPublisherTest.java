@@ -178,6 +178,11 @@ class MultishotPublisherTest {
         }
 
         @Override
+        public boolean completesOn(int res) {
+            return delegate.completesOn(res);
+        }
+
+        @Override
         public T item(int res, int flags) {
             return delegate.item(res, flags);
         }
@@ -541,6 +546,43 @@ class MultishotPublisherTest {
         assertEquals(List.of(0), s.values);
         assertEquals(2, call.arms.get());
         assertEquals(0, s.terminals.get());
+    }
+
+    @Test
+    void finalErrorThatTheCallNamesTheSourcesEndCompletesAfterTheItemsBeforeIt() throws Exception {
+        int efd = eventfd();
+        LibC.close(efd);
+        fdsToClose.remove(Integer.valueOf(efd));
+        // First arm: a NOP (one item, res 0). Second arm: a read of a closed fd, whose -EBADF the call declares the
+        // source's normal end; any other error still fails the stream.
+        MultishotCall<Integer> endsOnBadFd = new MultishotCall<>() {
+            int arms;
+
+            @Override
+            public OpSpec spec() {
+                return arms++ == 0 ? OpSpec.nop() : OpSpec.of(IoUring.IORING_OP_READ).fd(efd).len(0).off(-1);
+            }
+
+            @Override
+            public boolean completesOn(int res) {
+                return res == -Errno.EBADF;
+            }
+
+            @Override
+            public Integer item(int res, int flags) {
+                return res;
+            }
+        };
+        RecordingCall<Integer> call = new RecordingCall<>(endsOnBadFd);
+        ItemSubscriber s = new ItemSubscriber(5);
+        publisher(loop, call).subscribe(s);
+        assertTrue(s.await());
+        assertNull(s.error);
+        assertTrue(s.completed);
+        assertEquals(List.of(0), s.values);
+        call.awaitReleased();
+        assertEquals(2, call.arms.get(), "not re-armed after the source's end");
+        assertEquals(1, s.terminals.get());
     }
 
     // ------------------------------------------------------------------------------------------- rules
