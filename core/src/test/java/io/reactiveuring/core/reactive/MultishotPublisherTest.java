@@ -95,10 +95,7 @@ class MultishotPublisherTest {
 
     /** Waits until the loop has processed everything handed over so far (a NOP's round trip). */
     void barrier() throws Exception {
-        TestSubscriber<Integer> nop = new TestSubscriber<>(1);
-        new OneShotPublisher<>(loop, () -> ResultCall.of(OpSpec.nop())).subscribe(nop);
-        assertTrue(nop.await());
-        assertNull(nop.error);
+        LoopRoundTrips.barrier(loop);
     }
 
     /**
@@ -106,16 +103,7 @@ class MultishotPublisherTest {
      * arm takes a round trip or two (cancel, then the target's final CQE).
      */
     void awaitInFlight(int n) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            barrier();
-            if (loop.inFlight() == n) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                fail("expected " + n + " ops in flight, have " + loop.inFlight());
-            }
-        }
+        LoopRoundTrips.awaitInFlight(loop, n);
     }
 
     static MultishotSubscription<?> subscriptionOf(TestSubscriber<?> s) {
