@@ -240,6 +240,7 @@ public final class MultishotCalls {
             if (loop.inLoop()) {
                 released = true;
                 onBufferBack = null;
+                recycleGivenBack(); // returns whose hand-over was refused (a full hand-off queue, the loop ending)
                 releaseCallLeaseIfDone();
             } else if (loopFinished()) {
                 synchronized (this) {
