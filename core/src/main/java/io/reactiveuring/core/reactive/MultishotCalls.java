@@ -68,8 +68,8 @@ public final class MultishotCalls {
      * to the ring. While the ring is empty the kernel op ends ({@code -ENOBUFS}) and is armed again only once a
      * buffer of this stream came back; if the stream holds none and the ring is empty (other readers hold them
      * all), it fails with {@code ENOBUFS}. Each arm holds a {@link ProvidedBufferRing#lease()}, and so does each
-     * subscription while buffers it lent are out: a closed ring is freed neither under the kernel nor under a held
-     * buffer. Once the ring is closed the next arm fails with {@link IllegalStateException}. A buffer still held
+     * subscription from its first arm until it ended and every buffer it lent came back: a closed ring is freed
+     * neither under the kernel nor under a held buffer. Once the ring is closed the next arm fails with {@link IllegalStateException}. A buffer still held
      * when the loop ends keeps the ring from being freed until it is released (and for good if it is released
      * while the loop is still shutting down).
      *
@@ -93,7 +93,12 @@ public final class MultishotCalls {
         private final OpSpec spec;
 
         AcceptCall(int listenFd, OpSpec spec) {
-            if (!listening(listenFd)) {
+            int listening = acceptConn(listenFd);
+            if (listening < 0) {
+                throw new IllegalArgumentException("fd " + listenFd + " is not a listening socket: "
+                        + Errno.name(-listening));
+            }
+            if (listening == 0) {
                 throw new IllegalArgumentException("fd " + listenFd + " is not a listening socket (listen(2) first)");
             }
             this.listenFd = listenFd;
@@ -110,10 +115,13 @@ public final class MultishotCalls {
             return new Accepted(res, peerOf(res));
         }
 
-        /** A TCP listener that was shut down stops listening, and its accept ends with EINVAL: the normal end. */
+        /**
+         * A TCP listener that was shut down stops listening, and its accept ends with EINVAL: the normal end. An
+         * EINVAL while it still listens, or once it cannot be asked (closed), stays an error.
+         */
         @Override
         public boolean completesOn(int res) {
-            return res == -Errno.EINVAL && !listening(listenFd);
+            return res == -Errno.EINVAL && acceptConn(listenFd) == 0;
         }
 
         @Override
@@ -121,12 +129,9 @@ public final class MultishotCalls {
             LibC.close(item.fd());
         }
 
-        private static boolean listening(int fd) {
-            int r = SocketCalls.getsockopt(fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_ACCEPTCONN);
-            if (r < 0) {
-                throw new IllegalArgumentException("fd " + fd + " is not a listening socket: " + Errno.name(-r));
-            }
-            return r != 0;
+        /** {@code SO_ACCEPTCONN}: 1 while listening, 0 if not, {@code -errno} for no socket. */
+        private static int acceptConn(int fd) {
+            return SocketCalls.getsockopt(fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_ACCEPTCONN);
         }
 
         /** Null if the peer is already gone ({@code ENOTCONN}) or has no Java name (an abstract AF_UNIX one). */
