@@ -43,6 +43,8 @@ public final class SocketCalls {
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
     public static final int SO_REUSEPORT = 15;
+    /** 1 while the socket is listening (read-only). */
+    public static final int SO_ACCEPTCONN = 30;
     public static final int IPPROTO_TCP = 6;
     public static final int TCP_NODELAY = 1;
     public static final int IPPROTO_IPV6 = 41;

@@ -155,6 +155,11 @@ public final class ProvidedBufferRing implements AutoCloseable {
         return cqeFlags >>> IORING_CQE_BUFFER_SHIFT;
     }
 
+    /** The loop whose ring this buffer group is registered with; its thread is the only one that may use it. */
+    public UringLoop loop() {
+        return loop;
+    }
+
     public int groupId() {
         return groupId;
     }

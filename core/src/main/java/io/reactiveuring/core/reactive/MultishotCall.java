@@ -1,6 +1,7 @@
 package io.reactiveuring.core.reactive;
 
 import io.reactiveuring.core.engine.OpSpec;
+import io.reactiveuring.core.engine.OwnedResource;
 
 /**
  * One subscription's worth of a multishot operation (multishot {@code POLL_ADD}, {@code ACCEPT}, {@code RECV} with a
@@ -13,14 +14,16 @@ import io.reactiveuring.core.engine.OpSpec;
  * until requested. How a final CQE (no {@code IORING_CQE_F_MORE}) is treated: {@code res >= 0} carries an item like
  * any other and the op is re-armed if demand remains; {@code -ECANCELED} after the publisher's own disarm is
  * re-armed likewise; {@code -ENOBUFS} is re-armed once {@link #awaitBufferReturn} reports a buffer back; any other
- * negative result ends the stream with an error.
+ * negative result ends the stream: with completion if {@link #completesOn} says it is the source's normal end,
+ * otherwise with an error.
  *
  * <p>Threading: {@link #endOfStream} and {@link #item} are called on the loop thread, in CQE order;
- * {@link #spec()}, {@link #awaitBufferReturn}, {@link #discard} and {@link #release} on the thread that drains the
- * subscription (the loop thread, except after the loop ended). Calls are never concurrent. Ownership: memory the spec points
- * at must stay valid until {@link #release()}, which the publisher calls exactly once, after the op's last CQE,
- * whatever the subscriber did; memory in an item passes to whoever receives the item (the subscriber, or
- * {@link #discard}).
+ * {@link #spec()}, {@link #armResource()}, {@link #awaitBufferReturn}, {@link #discard} and {@link #release} on the
+ * thread that drains the subscription (the loop thread, except after the loop ended). Calls are never concurrent.
+ * Ownership: memory the spec points at must stay valid until {@link #release()}, which the publisher calls exactly
+ * once, after the op's last CQE, whatever the subscriber did; what one arm holds in the kernel's name (a
+ * provided-buffer ring's lease) is its {@link #armResource()}, which the engine releases after that arm's final CQE;
+ * memory in an item passes to whoever receives the item (the subscriber, or {@link #discard}).
  *
  * @param <T> the item each CQE becomes
  */
@@ -30,11 +33,31 @@ public interface MultishotCall<T> {
     OpSpec spec();
 
     /**
+     * What this arm holds for as long as the kernel may use it, asked right after {@link #spec()} at each arm; null
+     * for nothing. It is attached to the op, so the engine releases it after the arm's final CQE (and keeps it
+     * forever, quarantined with the op, if the loop ends before that CQE came). A multishot recv returns a lease of
+     * its provided-buffer ring here.
+     */
+    default OwnedResource armResource() {
+        return null;
+    }
+
+    /**
      * True if this non-negative result means the source is exhausted and carries no item: the stream completes
      * once the items before it were delivered (a recv's {@code 0} at EOF, a hang-up for a poll that ends on it).
      * The publisher then disarms the op and completes after its final CQE. Consulted before {@link #item}.
      */
     default boolean endOfStream(int res, int flags) {
+        return false;
+    }
+
+    /**
+     * True if this negative result of a final CQE is how the source ends normally rather than a failure (a multishot
+     * accept's {@code -EINVAL} once its listening socket was shut down): the stream then completes after the items
+     * before it. Not consulted for the {@code -ECANCELED} of the publisher's own disarm or of the loop's end, nor for
+     * an {@code -ENOBUFS} that {@link #awaitBufferReturn} accepted.
+     */
+    default boolean completesOn(int res) {
         return false;
     }
 

@@ -11,8 +11,8 @@ import java.util.function.Supplier;
  * A cold Reactive Streams publisher of one multishot io_uring op: every subscription gets a fresh
  * {@link MultishotCall} and its own kernel op, armed while it has demand and disarmed when demand runs out; the
  * op's CQEs become {@code onNext}s, queued (never dropped) while there is no demand. See
- * {@link MultishotSubscription} for arming, cancellation, the loop's end and threading, and {@link PollCall} for
- * multishot {@code POLL_ADD}. Immutable; {@link #subscribe} may be called from any thread.
+ * {@link MultishotSubscription} for arming, cancellation, the loop's end and threading, {@link PollCall} for
+ * multishot {@code POLL_ADD} and {@link MultishotCalls} for multishot accept and recv. Immutable; {@link #subscribe} may be called from any thread.
  *
  * @param <T> the emitted item
  */

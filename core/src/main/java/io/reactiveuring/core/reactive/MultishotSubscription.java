@@ -4,6 +4,7 @@ import io.reactiveuring.core.UringCancelledException;
 import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.binding.Errno;
 import io.reactiveuring.core.engine.OpSpec;
+import io.reactiveuring.core.engine.OwnedResource;
 import io.reactiveuring.core.engine.UringLoop;
 import io.reactiveuring.core.engine.UringOperation;
 import org.jctools.queues.atomic.SpscUnboundedAtomicArrayQueue;
@@ -25,8 +26,8 @@ import java.util.function.Supplier;
  * while demand remains and disarmed ({@code POLL_REMOVE} or {@code ASYNC_CANCEL} through {@link UringLoop#cancel})
  * when it runs out. CQEs that arrive meanwhile are queued for the next request, never dropped. A final CQE while
  * demand remains re-arms transparently (for {@code -ENOBUFS} only after the call reports a buffer back); the call
- * decides which result ends the stream ({@link MultishotCall#endOfStream}), which then completes once the queued
- * items were delivered. See {@link MultishotCall} for the treatment of each final CQE.
+ * decides which result ends the stream ({@link MultishotCall#endOfStream}, {@link MultishotCall#completesOn}), which
+ * then completes once the queued items were delivered. See {@link MultishotCall} for the treatment of each final CQE.
  *
  * <p>Cancellation disarms the op; nothing is signalled afterwards; queued items and items that still arrive go to
  * {@link MultishotCall#discard}; the call's memory is released only after the op's final CQE. When the ring's loop
@@ -394,26 +395,46 @@ public class MultishotSubscription<T> extends UringOperation implements Subscrip
             }
             waitingForBuffer = false;
         }
+        try {
+            if (call.completesOn(res)) {
+                endOfStream = true; // completes once the queued items were delivered
+                return null;
+            }
+        } catch (Throwable t) {
+            return t;
+        }
         return UringException.of(res, describe());
     }
 
     private void arm() {
+        OwnedResource held;
         try {
             if (call == null) {
                 call = Objects.requireNonNull(calls.get(), "MultishotCall");
             }
             spec(Objects.requireNonNull(call.spec(), "spec"));
+            held = call.armResource();
         } catch (Throwable t) {
             fail(t);
             return;
         }
+        attach(held); // the engine releases it after this arm's final CQE
         armState = ARMED;
         disarmRefused = false;
         try {
             // After the loop ended, this completes inline with FLAG_LOOP_TERMINATED: the next round fails the stream.
             loop.submit(this);
         } catch (RuntimeException e) {
+            // Refused before it reached the engine: nothing will release what the arm holds but us.
             armState = IDLE;
+            attach(null);
+            if (held != null) {
+                try {
+                    held.release();
+                } catch (RuntimeException r) {
+                    e.addSuppressed(r);
+                }
+            }
             fail(e);
         }
     }

@@ -30,7 +30,10 @@ public final class NetCalls {
     private NetCalls() {
     }
 
-    /** An accepted connection and the peer's address. */
+    /**
+     * An accepted connection and the peer's address ({@link MultishotCalls#accept} asks the new socket for it: null if
+     * the peer was already gone or has no Java name).
+     */
     public record Accepted(int fd, SocketAddress peer) {
     }
 

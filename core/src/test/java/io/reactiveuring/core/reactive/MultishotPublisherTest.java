@@ -9,6 +9,7 @@ import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.binding.Poll;
 import io.reactiveuring.core.engine.LoopOptions;
 import io.reactiveuring.core.engine.OpSpec;
+import io.reactiveuring.core.engine.OwnedResource;
 import io.reactiveuring.core.engine.UringLoop;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -94,10 +95,7 @@ class MultishotPublisherTest {
 
     /** Waits until the loop has processed everything handed over so far (a NOP's round trip). */
     void barrier() throws Exception {
-        TestSubscriber<Integer> nop = new TestSubscriber<>(1);
-        new OneShotPublisher<>(loop, () -> Call.of(OpSpec.nop())).subscribe(nop);
-        assertTrue(nop.await());
-        assertNull(nop.error);
+        LoopRoundTrips.barrier(loop);
     }
 
     /**
@@ -105,16 +103,7 @@ class MultishotPublisherTest {
      * arm takes a round trip or two (cancel, then the target's final CQE).
      */
     void awaitInFlight(int n) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            barrier();
-            if (loop.inFlight() == n) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                fail("expected " + n + " ops in flight, have " + loop.inFlight());
-            }
-        }
+        LoopRoundTrips.awaitInFlight(loop, n);
     }
 
     static MultishotSubscription<?> subscriptionOf(TestSubscriber<?> s) {
@@ -167,8 +156,18 @@ class MultishotPublisherTest {
         }
 
         @Override
+        public OwnedResource armResource() {
+            return delegate.armResource();
+        }
+
+        @Override
         public boolean endOfStream(int res, int flags) {
             return delegate.endOfStream(res, flags);
+        }
+
+        @Override
+        public boolean completesOn(int res) {
+            return delegate.completesOn(res);
         }
 
         @Override
@@ -330,6 +329,30 @@ class MultishotPublisherTest {
         assertEquals(1, call.arms.get(), "served from the queue without arming again");
         assertEquals(0, loop.inFlight());
         assertEquals(0, s.terminals.get());
+    }
+
+    @Test
+    void eachArmHoldsItsResourceUntilItsFinalCqeHasBeenDelivered() throws Exception {
+        AtomicInteger taken = new AtomicInteger();
+        AtomicInteger held = new AtomicInteger();
+        List<Integer> heldDuringOnNext = new CopyOnWriteArrayList<>();
+        RecordingCall<Integer> nops = new RecordingCall<>(new NopCall()) {
+            @Override
+            public OwnedResource armResource() {
+                taken.incrementAndGet();
+                held.incrementAndGet();
+                return held::decrementAndGet;
+            }
+        };
+        ItemSubscriber s = new ItemSubscriber(3, item -> heldDuringOnNext.add(held.get()));
+        publisher(loop, nops).subscribe(s);
+        for (int i = 0; i < 3; i++) {
+            s.awaitItem();
+        }
+        awaitInFlight(0);
+        assertEquals(3, taken.get(), "one resource per arm");
+        assertEquals(0, held.get(), "each released by the engine after its arm's final CQE");
+        assertEquals(List.of(1, 1, 1), heldDuringOnNext, "still held while the final CQE's item is delivered");
     }
 
     // ------------------------------------------------------------------------------------------- cancel
@@ -511,6 +534,43 @@ class MultishotPublisherTest {
         assertEquals(List.of(0), s.values);
         assertEquals(2, call.arms.get());
         assertEquals(0, s.terminals.get());
+    }
+
+    @Test
+    void finalErrorThatTheCallNamesTheSourcesEndCompletesAfterTheItemsBeforeIt() throws Exception {
+        int efd = eventfd();
+        LibC.close(efd);
+        fdsToClose.remove(Integer.valueOf(efd));
+        // First arm: a NOP (one item, res 0). Second arm: a read of a closed fd, whose -EBADF the call declares the
+        // source's normal end; any other error still fails the stream.
+        MultishotCall<Integer> endsOnBadFd = new MultishotCall<>() {
+            int arms;
+
+            @Override
+            public OpSpec spec() {
+                return arms++ == 0 ? OpSpec.nop() : OpSpec.of(IoUring.IORING_OP_READ).fd(efd).len(0).off(-1);
+            }
+
+            @Override
+            public boolean completesOn(int res) {
+                return res == -Errno.EBADF;
+            }
+
+            @Override
+            public Integer item(int res, int flags) {
+                return res;
+            }
+        };
+        RecordingCall<Integer> call = new RecordingCall<>(endsOnBadFd);
+        ItemSubscriber s = new ItemSubscriber(5);
+        publisher(loop, call).subscribe(s);
+        assertTrue(s.await());
+        assertNull(s.error);
+        assertTrue(s.completed);
+        assertEquals(List.of(0), s.values);
+        call.awaitReleased();
+        assertEquals(2, call.arms.get(), "not re-armed after the source's end");
+        assertEquals(1, s.terminals.get());
     }
 
     // ------------------------------------------------------------------------------------------- rules
