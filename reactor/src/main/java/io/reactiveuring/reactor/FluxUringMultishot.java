@@ -1,6 +1,5 @@
 package io.reactiveuring.reactor;
 
-import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.engine.UringLoop;
 import io.reactiveuring.core.reactive.MultishotCall;
 import io.reactiveuring.core.reactive.MultishotSubscription;
@@ -60,19 +59,22 @@ final class FluxUringMultishot<T> extends Flux<T> implements Scannable {
      */
     static final class MultishotOpSubscription<T> extends MultishotSubscription<T> implements Scannable {
         private final FluxUringMultishot<T> parent;
+        private final Context context;
 
         MultishotOpSubscription(FluxUringMultishot<T> parent, UringLoop loop, CoreSubscriber<? super T> actual) {
-            super(loop, discardingTo(parent.calls, actual.currentContext()), actual);
+            super(loop, parent.calls, actual);
             this.parent = parent;
+            this.context = actual.currentContext();
         }
 
-        /** The calls, routed to the context's discard hook if it has one; unchanged otherwise. */
-        private static <T> Supplier<? extends MultishotCall<T>> discardingTo(
-                Supplier<? extends MultishotCall<T>> calls, Context context) {
-            if (!DiscardHooks.isPresent(context)) {
-                return calls;
+        /** To the context's discard hook (which then owns the item) if it has one, else the call's own discard. */
+        @Override
+        protected void discardItem(MultishotCall<T> call, T item) {
+            if (DiscardHooks.isPresent(context) && !call.closesLateItems()) {
+                DiscardHooks.discard(item, context);
+            } else {
+                call.discard(item);
             }
-            return () -> new ContextDiscardingCall<>(Objects.requireNonNull(calls.get(), "MultishotCall"), context);
         }
 
         @SuppressWarnings("rawtypes") // Scannable declares the raw type
@@ -103,51 +105,6 @@ final class FluxUringMultishot<T> extends Flux<T> implements Scannable {
                 return parent.scheduler;
             }
             return null;
-        }
-    }
-
-    /**
-     * A call whose undelivered items go to the context's discard hook (which then owns them) instead of the call's
-     * own {@code discard}. Delegates every other method of {@link MultishotCall}: one added there must be added here.
-     * Used as the call it wraps is (drain thread, never concurrently).
-     */
-    private static final class ContextDiscardingCall<T> implements MultishotCall<T> {
-        private final MultishotCall<T> call;
-        private final Context context;
-
-        ContextDiscardingCall(MultishotCall<T> call, Context context) {
-            this.call = call;
-            this.context = context;
-        }
-
-        @Override
-        public OpSpec spec() {
-            return call.spec();
-        }
-
-        @Override
-        public boolean endOfStream(int res, int flags) {
-            return call.endOfStream(res, flags);
-        }
-
-        @Override
-        public T item(int res, int flags) {
-            return call.item(res, flags);
-        }
-
-        @Override
-        public boolean awaitBufferReturn(Runnable onReturned) {
-            return call.awaitBufferReturn(onReturned);
-        }
-
-        @Override
-        public void discard(T item) {
-            DiscardHooks.discard(item, context);
-        }
-
-        @Override
-        public void release() {
-            call.release();
         }
     }
 }

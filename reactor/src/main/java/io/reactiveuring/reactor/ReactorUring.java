@@ -4,6 +4,7 @@ import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.binding.FileFlags;
 import io.reactiveuring.core.binding.Poll;
 import io.reactiveuring.core.buffer.BufferAllocator;
+import io.reactiveuring.core.buffer.ProvidedBufferRing;
 import io.reactiveuring.core.buffer.UringBuffer;
 import io.reactiveuring.core.engine.LoopOptions;
 import io.reactiveuring.core.engine.OpSpec;
@@ -17,6 +18,7 @@ import io.reactiveuring.core.ops.RingMailbox;
 import io.reactiveuring.core.reactive.ControlCalls;
 import io.reactiveuring.core.reactive.FileCalls;
 import io.reactiveuring.core.reactive.MultishotCall;
+import io.reactiveuring.core.reactive.MultishotCalls;
 import io.reactiveuring.core.reactive.NetCalls;
 import io.reactiveuring.core.reactive.OpCall;
 import io.reactiveuring.core.reactive.OpOptions;
@@ -480,8 +482,27 @@ public final class ReactorUring implements Disposable {
         return op(NetCalls.shutdown(fd, how));
     }
 
-    // Multishot accept and multishot recv (provided-buffer ring) become one-liners here once core has their
-    // MultishotCalls, e.g. Flux<Accepted> acceptMultishot(int listenFd) = multishot(<core's accept call>).
+    /**
+     * Multishot {@code ACCEPT}: every connection on {@code listenFd} for as long as it is subscribed and there is
+     * demand (connections that arrive while there is none wait in the kernel's backlog or in the queue). Each
+     * accepted socket ({@code SOCK_CLOEXEC}) belongs to the subscriber; one nobody receives is closed by the
+     * library. Completes when the listener is shut down ({@code SHUT_RD}).
+     */
+    public Flux<NetCalls.Accepted> acceptMultishot(int listenFd) {
+        return multishot(MultishotCalls.accept(listenFd));
+    }
+
+    /**
+     * Multishot {@code RECV} through a provided-buffer ring: each item is a buffer BORROWED from {@code buffers}
+     * (release it to give it back to the ring; {@code retain()} copies, so one slow holder never starves the ring).
+     * The op re-arms by itself after the ring ran dry ({@code -ENOBUFS}) once a buffer came back; an empty read
+     * (EOF) completes. Runs on the ring that {@code buffers} is registered on.
+     */
+    public Flux<UringBuffer> recvMultishot(int fd, ProvidedBufferRing buffers) {
+        Objects.requireNonNull(buffers, "buffers");
+        return new FluxUringMultishot<>(rings.pinnedTo(buffers.loop()), scheduler,
+                MultishotCalls.recv(fd, buffers, allocator, UringBuffer::release));
+    }
 
     // ------------------------------------------------------------------------------------------- ops: control
 

@@ -77,6 +77,14 @@ public interface MultishotCall<T> {
         return false;
     }
 
+    /**
+     * True if items nobody receives must be cleaned up by {@link #discard} itself and never handed to a user's
+     * discard hook: accepted fds are closed by the library, so a hook that filters by type cannot leak them.
+     */
+    default boolean closesLateItems() {
+        return false;
+    }
+
     /** An item no subscriber will receive (cancelled, failed, or after the end of the stream): free what it holds. */
     default void discard(T item) {
     }

@@ -125,6 +125,11 @@ public final class MultishotCalls {
         }
 
         @Override
+        public boolean closesLateItems() {
+            return true;
+        }
+
+        @Override
         public void discard(Accepted item) {
             LibC.close(item.fd());
         }

@@ -220,7 +220,7 @@ public class MultishotSubscription<T> extends UringOperation implements Subscrip
             if (endOfStream) {
                 T late = c.item(res, flags);
                 if (late != null) {
-                    c.discard(late);
+                    discardItem(c, late);
                 }
             } else if (c.endOfStream(res, flags)) {
                 endOfStream = true;
@@ -479,13 +479,23 @@ public class MultishotSubscription<T> extends UringOperation implements Subscrip
         cleanUp();
     }
 
+    /**
+     * An item no subscriber will receive (cancelled, failed, queued at the end): by default the call's own
+     * {@link MultishotCall#discard}. Layers above override it to route items to their own hook (Reactor's discard
+     * hook with the subscriber's context), except items the call must clean up itself
+     * ({@link MultishotCall#closesLateItems()}: fds are closed by the library). On the drain thread.
+     */
+    protected void discardItem(MultishotCall<T> call, T item) {
+        call.discard(item);
+    }
+
     /** Runs on every drain round once done, until the final CQE arrived and the call was released. */
     private void cleanUp() {
         loop.removeTerminationListener(loopEndedListener);
         T item;
         while ((item = queue.poll()) != null) {
             try {
-                call.discard(item);
+                discardItem(call, item);
             } catch (Throwable t) {
                 callbackFailure = t;
             }
