@@ -6,6 +6,7 @@
 module io.reactiveuring.core {
     requires transitive org.reactivestreams;
     requires org.jctools.core;
+    requires jdk.jfr;
 
     exports io.reactiveuring.core;
     exports io.reactiveuring.core.binding;

@@ -73,6 +73,14 @@ public abstract class UringOperation {
         return slot >= 0 ? userData : 0L;
     }
 
+    /**
+     * The user_data of the latest submission, also after its final completion (for traces and events); 0 before the
+     * first one. Loop thread only.
+     */
+    public final long lastUserData() {
+        return userData;
+    }
+
     /** True between preparation of the SQE and the final completion. Loop thread only. */
     public final boolean isInFlight() {
         return slot >= 0;

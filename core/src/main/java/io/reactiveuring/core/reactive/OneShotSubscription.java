@@ -328,6 +328,8 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
             if (res >= 0 && !timedOut()) {
                 // Readiness (or an error condition the op itself will report): re-issue the op.
                 loop.counters().pollResubmitted();
+                RetryEvents.pollWake(describe(), lastUserData(), res);
+                RetryEvents.opResubmit(describe(), call.readiness(), retries);
                 phase = PHASE_OP;
                 resubmit(retrySpec);
                 return;
@@ -370,6 +372,7 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
         if (retries < PollRetry.MAX_RETRIES) {
             retries++;
             loop.counters().pollArmed();
+            RetryEvents.pollArm(describe(), lastUserData(), call.pollFd(), call.readiness(), retries);
             phase = PHASE_POLL;
             resubmit(OpSpec.pollAdd(call.pollFd(), call.readiness(), false));
             return true;

@@ -172,6 +172,41 @@ class OneShotPublisherTest {
     }
 
     @Test
+    void pollRetryIsRecordedAsJfrEventsMirroringTheKernelTracePoints() throws Exception {
+        int[] p = pipe();
+        MemorySegment buf = arena.allocate(64);
+        try (jdk.jfr.Recording recording = new jdk.jfr.Recording()) {
+            recording.enable("io.reactiveuring.PollArm");
+            recording.enable("io.reactiveuring.PollWake");
+            recording.enable("io.reactiveuring.OpResubmit");
+            recording.start();
+            TestSubscriber<Integer> s = new TestSubscriber<>(1);
+            new OneShotPublisher<>(loop, () -> pipeRead(p[0], buf), OpOptions.DEFAULT.withPollRetry(PollRetry.USER))
+                    .subscribe(s);
+            barrier();
+            writeAll(p[1], "jfr");
+            assertTrue(s.await());
+            recording.stop();
+            Path dump = Files.createTempFile("retry", ".jfr");
+            try {
+                recording.dump(dump);
+                List<jdk.jfr.consumer.RecordedEvent> events = jdk.jfr.consumer.RecordingFile.readAllEvents(dump);
+                List<String> names = events.stream().map(e -> e.getEventType().getName()).toList();
+                assertEquals(List.of("io.reactiveuring.PollArm", "io.reactiveuring.PollWake",
+                        "io.reactiveuring.OpResubmit"), names);
+                jdk.jfr.consumer.RecordedEvent arm = events.get(0);
+                assertEquals("READ fd=" + p[0], arm.getString("op"));
+                assertEquals(p[0], arm.getInt("fd"));
+                assertEquals(Poll.READABLE, arm.getInt("mask"));
+                assertNotEquals(0L, arm.getLong("userData"));
+                assertEquals(Poll.POLLIN, events.get(1).getInt("events") & Poll.POLLIN);
+            } finally {
+                Files.deleteIfExists(dump);
+            }
+        }
+    }
+
+    @Test
     void kernelModeReadOnEmptyPipeWaitsInTheKernelWithoutUserPoll() throws Exception {
         int[] p = pipe();
         MemorySegment buf = arena.allocate(64);
