@@ -35,6 +35,11 @@ public final class SubmissionQueue {
     private int tail;
     /** Tail up to which entries have been handed to {@code io_uring_enter}. */
     private int submittedTail;
+    /**
+     * The kernel's head as last read (acquire). The kernel only moves the head forward, so this copy can only
+     * under-count the free entries; {@link #hasFree} reads the kernel's head again only when the copy shows too few.
+     */
+    private int knownHead;
 
     SubmissionQueue(MemorySegment ring, MemorySegment sqes, MemorySegment params, boolean noSqArray) {
         this.ring = ring;
@@ -54,6 +59,7 @@ public final class SubmissionQueue {
         }
         this.tail = (int) INT.getAcquire(ring, tailOffset);
         this.submittedTail = tail;
+        this.knownHead = (int) INT.getAcquire(ring, headOffset);
     }
 
     public int entries() {
@@ -62,7 +68,17 @@ public final class SubmissionQueue {
 
     /** Free SQEs. The kernel advances the head inside {@code io_uring_enter}; acquire so its reads are done. */
     public int free() {
-        return entries - (tail - (int) INT.getAcquire(ring, headOffset));
+        knownHead = (int) INT.getAcquire(ring, headOffset);
+        return entries - (tail - knownHead);
+    }
+
+    /**
+     * True if at least {@code count} SQEs are free. Cheaper than {@link #free()} on the hot path: the kernel's head
+     * is read (acquire, as there) only when the copy from the last read shows fewer than {@code count} free; an
+     * entry counted free by an older read stays free, because only this thread fills entries.
+     */
+    public boolean hasFree(int count) {
+        return entries - (tail - knownHead) >= count || free() >= count;
     }
 
     /** Entries written but not yet passed to {@code io_uring_enter}. */
@@ -75,7 +91,7 @@ public final class SubmissionQueue {
      * full (the caller submits and tries again). The kernel sees it only after {@link #publish()}.
      */
     public long claim() {
-        if (free() == 0) {
+        if (!hasFree(1)) {
             return -1;
         }
         long offset = (long) (tail & mask) * SqeLayout.SIZE;
