@@ -8,8 +8,9 @@ import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 /**
  * The submission queue: the mapped SQ ring (head, tail, flags) and the SQE array, with a flyweight SQE writer.
@@ -17,6 +18,10 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * <p>Single producer: only the ring's owning thread may call any method. Head and tail are free-running unsigned
  * 32-bit counters; {@code tail - head} is the number of queued entries in two's-complement arithmetic, which stays
  * right across the 2^32 wrap.
+ *
+ * <p>SQE fields are written through the {@code *_UNALIGNED} layouts: the SQE array is mapped page-aligned and
+ * every field sits at its natural offset ({@link SqeLayout}), so the alignment check that the aligned layouts make
+ * on each access could never fail and only costs time on the hot path. Bounds are still checked.
  */
 public final class SubmissionQueue {
     // JAVA_INT var handles over a segment take (segment, offset); aligned, so acquire/release modes work.
@@ -98,7 +103,7 @@ public final class SubmissionQueue {
         tail++;
         // Zero the whole entry: a field left from an earlier op would change the meaning of this one.
         for (long o = 0; o < SqeLayout.SIZE; o += 8) {
-            sqes.set(JAVA_LONG, offset + o, 0L);
+            sqes.set(JAVA_LONG_UNALIGNED, offset + o, 0L);
         }
         return offset;
     }
@@ -141,46 +146,46 @@ public final class SubmissionQueue {
     }
 
     public void setIoprio(long sqe, short ioprio) {
-        sqes.set(JAVA_SHORT, sqe + SqeLayout.IOPRIO, ioprio);
+        sqes.set(JAVA_SHORT_UNALIGNED, sqe + SqeLayout.IOPRIO, ioprio);
     }
 
     public void setFd(long sqe, int fd) {
-        sqes.set(JAVA_INT, sqe + SqeLayout.FD, fd);
+        sqes.set(JAVA_INT_UNALIGNED, sqe + SqeLayout.FD, fd);
     }
 
     public void setOff(long sqe, long off) {
-        sqes.set(JAVA_LONG, sqe + SqeLayout.OFF, off);
+        sqes.set(JAVA_LONG_UNALIGNED, sqe + SqeLayout.OFF, off);
     }
 
     public void setAddr(long sqe, long addr) {
-        sqes.set(JAVA_LONG, sqe + SqeLayout.ADDR, addr);
+        sqes.set(JAVA_LONG_UNALIGNED, sqe + SqeLayout.ADDR, addr);
     }
 
     public void setLen(long sqe, int len) {
-        sqes.set(JAVA_INT, sqe + SqeLayout.LEN, len);
+        sqes.set(JAVA_INT_UNALIGNED, sqe + SqeLayout.LEN, len);
     }
 
     public void setOpFlags(long sqe, int opFlags) {
-        sqes.set(JAVA_INT, sqe + SqeLayout.OP_FLAGS, opFlags);
+        sqes.set(JAVA_INT_UNALIGNED, sqe + SqeLayout.OP_FLAGS, opFlags);
     }
 
     public void setUserData(long sqe, long userData) {
-        sqes.set(JAVA_LONG, sqe + SqeLayout.USER_DATA, userData);
+        sqes.set(JAVA_LONG_UNALIGNED, sqe + SqeLayout.USER_DATA, userData);
     }
 
     public void setBufIndex(long sqe, short bufIndex) {
-        sqes.set(JAVA_SHORT, sqe + SqeLayout.BUF_INDEX, bufIndex);
+        sqes.set(JAVA_SHORT_UNALIGNED, sqe + SqeLayout.BUF_INDEX, bufIndex);
     }
 
     public void setPersonality(long sqe, short personality) {
-        sqes.set(JAVA_SHORT, sqe + SqeLayout.PERSONALITY, personality);
+        sqes.set(JAVA_SHORT_UNALIGNED, sqe + SqeLayout.PERSONALITY, personality);
     }
 
     public void setSpliceFdIn(long sqe, int spliceFdIn) {
-        sqes.set(JAVA_INT, sqe + SqeLayout.SPLICE_FD_IN, spliceFdIn);
+        sqes.set(JAVA_INT_UNALIGNED, sqe + SqeLayout.SPLICE_FD_IN, spliceFdIn);
     }
 
     public void setAddr3(long sqe, long addr3) {
-        sqes.set(JAVA_LONG, sqe + SqeLayout.ADDR3, addr3);
+        sqes.set(JAVA_LONG_UNALIGNED, sqe + SqeLayout.ADDR3, addr3);
     }
 }
