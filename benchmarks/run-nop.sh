@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # NOP benchmarks side by side: the C liburing peer (native/nop_bench.c) and the JMH benchmarks (the engine's
-# callback API, a bare FFM loop over the same Ring, the cross-thread round trip), in alternated rounds, each
-# process pinned to one core. Prints a summary table (median and min-max over rounds) and the target ratios.
+# callback API, NOPs as Reactor Monos, a bare FFM loop over the same Ring, the cross-thread round trip), in
+# alternated rounds, each process pinned to one core. Prints a summary table (median and min-max over rounds) and the target ratios.
 #
 # Usage: benchmarks/run-nop.sh
-#   ROUNDS=5      alternated rounds (C batched, C single, one JMH run of all five variants)
+#   ROUNDS=5      alternated rounds (C batched, C single, one JMH run of all seven Java variants)
 #   CORE=1        the core every benchmark process is pinned to (core 0 is left to the OS)
 #   RESULTS=dir   where raw outputs and summary.md go (default benchmarks/target/nop-results)
 #   JMH_ARGS=...  extra JMH arguments, e.g. "-f 2" or "-i 10"
@@ -17,7 +17,7 @@
 # machine, because time lost to other processes is not counted. Both are reported, ratios too.
 #
 # The jar is (re)built with `mvn -q -B -DskipTests package` from the repository root when it is missing or older
-# than the sources it depends on (set MAVEN_ARGS=-o to stay offline). One run of 5 rounds takes about 5 minutes.
+# than the sources it depends on (set MAVEN_ARGS=-o to stay offline). One run of 5 rounds takes about 7 minutes.
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "$0")" && pwd)"
@@ -30,7 +30,7 @@ C_BATCHED_OPS="${C_BATCHED_OPS:-10000000}"
 C_SINGLE_OPS="${C_SINGLE_OPS:-2000000}"
 QUIET_WAIT="${QUIET_WAIT:-30}"
 JAR="$BENCH/target/benchmarks.jar"
-JMH_INCLUDE='^io\.reactiveuring\.benchmarks\.(EngineNopBenchmark|BareFfmNopBenchmark)\.'
+JMH_INCLUDE='^io\.reactiveuring\.benchmarks\.(EngineNopBenchmark|MonoNopBenchmark|BareFfmNopBenchmark)\.'
 
 die() {
     echo "run-nop.sh: $*" >&2
@@ -119,6 +119,8 @@ run_jmh() { # round
         { "EngineNopBenchmark.batched32": "engine-batched",
           "EngineNopBenchmark.chainedSingle": "engine-single",
           "EngineNopBenchmark.crossThreadRoundTrip": "engine-cross-thread",
+          "MonoNopBenchmark.batched32": "mono-batched",
+          "MonoNopBenchmark.chainedSingle": "mono-single",
           "BareFfmNopBenchmark.batched32": "ffm-batched",
           "BareFfmNopBenchmark.single": "ffm-single" } as $names
         | .[]
@@ -181,6 +183,12 @@ awk -F'\t' '
             printf "%s\tsingle-time\t%.3f\t%.3f\n", r,
                 wall[r SUBSEP "engine-single"] / wall[r SUBSEP "c-single"],
                 cpu[r SUBSEP "engine-single"] / cpu[r SUBSEP "c-single"]
+            printf "%s\tmono-batched-throughput\t%.3f\t%.3f\n", r,
+                wall[r SUBSEP "c-batched"] / wall[r SUBSEP "mono-batched"],
+                cpu[r SUBSEP "c-batched"] / cpu[r SUBSEP "mono-batched"]
+            printf "%s\tmono-single-time\t%.3f\t%.3f\n", r,
+                wall[r SUBSEP "mono-single"] / wall[r SUBSEP "c-single"],
+                cpu[r SUBSEP "mono-single"] / cpu[r SUBSEP "c-single"]
         }
     }' "$RAW" > "$RESULTS/ratios.tsv"
 
@@ -219,7 +227,8 @@ verdict() { # median min max op target ("ge" or "le")
     echo
     echo "| variant | ns/op | Mops/s (median) | CPU ns/op, ring thread | CPU ns/op, caller | alloc B/op (gc.alloc.rate.norm) |"
     echo "| --- | --- | --- | --- | --- | --- |"
-    for variant in c-batched ffm-batched engine-batched c-single ffm-single engine-single engine-cross-thread; do
+    for variant in c-batched ffm-batched engine-batched mono-batched c-single ffm-single engine-single mono-single \
+        engine-cross-thread; do
         read -r ns_med ns_min ns_max <<< "$(stats "$RAW" "$variant" 3)"
         read -r cpu_med cpu_min cpu_max <<< "$(stats "$RAW" "$variant" 4)"
         read -r call_med call_min call_max <<< "$(stats "$RAW" "$variant" 5)"
@@ -231,16 +240,22 @@ verdict() { # median min max op target ("ge" or "le")
     echo
     echo "| target | by wall time: per-round value, median (min–max) | verdict | by CPU time | verdict |"
     echo "| --- | --- | --- | --- | --- |"
-    target_row() { # label, ratio name, decimals, op, target
+    target_row() { # label, ratio name, decimals, op, target (op "-": reported, no target)
         local wm wlo whi cm clo chi
         read -r wm wlo whi <<< "$(stats "$RESULTS/ratios.tsv" "$2" 3)"
         read -r cm clo chi <<< "$(stats "$RESULTS/ratios.tsv" "$2" 4)"
-        echo "| $1 | $(fmt "$wm" "$wlo" "$whi" "$3") | $(verdict "$wm" "$wlo" "$whi" "$4" "$5") |" \
-            "$(fmt "$cm" "$clo" "$chi" "$3") | $(verdict "$cm" "$clo" "$chi" "$4" "$5") |"
+        if [[ "$4" == "-" ]]; then
+            echo "| $1 | $(fmt "$wm" "$wlo" "$whi" "$3") | reported | $(fmt "$cm" "$clo" "$chi" "$3") | reported |"
+        else
+            echo "| $1 | $(fmt "$wm" "$wlo" "$whi" "$3") | $(verdict "$wm" "$wlo" "$whi" "$4" "$5") |" \
+                "$(fmt "$cm" "$clo" "$chi" "$3") | $(verdict "$cm" "$clo" "$chi" "$4" "$5") |"
+        fi
     }
     target_row "engine batched / C batched throughput ≥ 0.7" batched-throughput 3 ge 0.7
     target_row "engine batched − bare FFM batched ≤ 20 ns/op" engine-minus-ffm 1 le 20
     target_row "engine single / C single time per op ≤ 1.5" single-time 3 le 1.5
+    target_row "Mono batched / C batched throughput ≥ 0.4" mono-batched-throughput 3 ge 0.4
+    target_row "Mono single / C single time per op (no target)" mono-single-time 3 - -
     echo
     read -r m lo hi <<< "$(stats "$RAW" engine-cross-thread 3)"
     echo "Cross-thread round trip (reported, no target): $(fmt "$m" "$lo" "$hi" 0) ns."

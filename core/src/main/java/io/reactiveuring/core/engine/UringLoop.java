@@ -793,24 +793,38 @@ public final class UringLoop implements Executor, AutoCloseable {
 
     /** Writes the chain starting at {@code head} into the SQ if slots and SQEs allow; false if it must wait. */
     private boolean trySubmitNow(UringOperation head) {
+        if (head.chainNext == null) {
+            // One op, the common case: no chain to count or unlink.
+            if (!hasRoom(1)) {
+                return false;
+            }
+            prepare(head, false);
+            return true;
+        }
         int n = 0;
         for (UringOperation o = head; o != null; o = o.chainNext) {
             n++;
         }
-        if (userInFlight + n > options.maxInFlight() || freeTop < n) {
+        if (!hasRoom(n)) {
             return false;
-        }
-        if (sq.free() < n) {
-            flushSubmissions();
-            if (sq.free() < n) {
-                return false;
-            }
         }
         for (UringOperation o = head; o != null; ) {
             UringOperation next = o.chainNext;
             prepare(o, false);
             o.chainNext = null;
             o = next;
+        }
+        return true;
+    }
+
+    /** True if {@code n} more user ops fit now: in-flight limit, free slots, and free SQEs (after a flush). */
+    private boolean hasRoom(int n) {
+        if (userInFlight + n > options.maxInFlight() || freeTop < n) {
+            return false;
+        }
+        if (!sq.hasFree(n)) {
+            flushSubmissions();
+            return sq.hasFree(n);
         }
         return true;
     }

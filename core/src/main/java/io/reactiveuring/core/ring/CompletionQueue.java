@@ -7,7 +7,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
  * The completion queue: the mapped CQ ring and a flyweight CQE reader.
@@ -62,16 +63,19 @@ public final class CompletionQueue {
         return cqesOffset + (long) (index & mask) * CqeLayout.SIZE;
     }
 
+    // CQE fields through the *_UNALIGNED layouts: the ring is mapped page-aligned and the CQE array 16-byte
+    // aligned in it, so the per-access alignment check of the aligned layouts could never fail. Bounds are checked.
+
     public long userData(int index) {
-        return ring.get(JAVA_LONG, cqe(index) + CqeLayout.USER_DATA);
+        return ring.get(JAVA_LONG_UNALIGNED, cqe(index) + CqeLayout.USER_DATA);
     }
 
     public int res(int index) {
-        return ring.get(JAVA_INT, cqe(index) + CqeLayout.RES);
+        return ring.get(JAVA_INT_UNALIGNED, cqe(index) + CqeLayout.RES);
     }
 
     public int flags(int index) {
-        return ring.get(JAVA_INT, cqe(index) + CqeLayout.FLAGS);
+        return ring.get(JAVA_INT_UNALIGNED, cqe(index) + CqeLayout.FLAGS);
     }
 
     /**

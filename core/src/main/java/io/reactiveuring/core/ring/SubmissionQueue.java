@@ -8,8 +8,9 @@ import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 /**
  * The submission queue: the mapped SQ ring (head, tail, flags) and the SQE array, with a flyweight SQE writer.
@@ -17,6 +18,10 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * <p>Single producer: only the ring's owning thread may call any method. Head and tail are free-running unsigned
  * 32-bit counters; {@code tail - head} is the number of queued entries in two's-complement arithmetic, which stays
  * right across the 2^32 wrap.
+ *
+ * <p>SQE fields are written through the {@code *_UNALIGNED} layouts: the SQE array is mapped page-aligned and
+ * every field sits at its natural offset ({@link SqeLayout}), so the alignment check that the aligned layouts make
+ * on each access could never fail and only costs time on the hot path. Bounds are still checked.
  */
 public final class SubmissionQueue {
     // JAVA_INT var handles over a segment take (segment, offset); aligned, so acquire/release modes work.
@@ -35,6 +40,11 @@ public final class SubmissionQueue {
     private int tail;
     /** Tail up to which entries have been handed to {@code io_uring_enter}. */
     private int submittedTail;
+    /**
+     * The kernel's head as last read (acquire). The kernel only moves the head forward, so this copy can only
+     * under-count the free entries; {@link #hasFree} reads the kernel's head again only when the copy shows too few.
+     */
+    private int knownHead;
 
     SubmissionQueue(MemorySegment ring, MemorySegment sqes, MemorySegment params, boolean noSqArray) {
         this.ring = ring;
@@ -54,6 +64,7 @@ public final class SubmissionQueue {
         }
         this.tail = (int) INT.getAcquire(ring, tailOffset);
         this.submittedTail = tail;
+        this.knownHead = (int) INT.getAcquire(ring, headOffset);
     }
 
     public int entries() {
@@ -62,7 +73,17 @@ public final class SubmissionQueue {
 
     /** Free SQEs. The kernel advances the head inside {@code io_uring_enter}; acquire so its reads are done. */
     public int free() {
-        return entries - (tail - (int) INT.getAcquire(ring, headOffset));
+        knownHead = (int) INT.getAcquire(ring, headOffset);
+        return entries - (tail - knownHead);
+    }
+
+    /**
+     * True if at least {@code count} SQEs are free. Cheaper than {@link #free()} on the hot path: the kernel's head
+     * is read (acquire, as there) only when the copy from the last read shows fewer than {@code count} free; an
+     * entry counted free by an older read stays free, because only this thread fills entries.
+     */
+    public boolean hasFree(int count) {
+        return entries - (tail - knownHead) >= count || free() >= count;
     }
 
     /** Entries written but not yet passed to {@code io_uring_enter}. */
@@ -75,14 +96,14 @@ public final class SubmissionQueue {
      * full (the caller submits and tries again). The kernel sees it only after {@link #publish()}.
      */
     public long claim() {
-        if (free() == 0) {
+        if (!hasFree(1)) {
             return -1;
         }
         long offset = (long) (tail & mask) * SqeLayout.SIZE;
         tail++;
         // Zero the whole entry: a field left from an earlier op would change the meaning of this one.
         for (long o = 0; o < SqeLayout.SIZE; o += 8) {
-            sqes.set(JAVA_LONG, offset + o, 0L);
+            sqes.set(JAVA_LONG_UNALIGNED, offset + o, 0L);
         }
         return offset;
     }
@@ -125,46 +146,46 @@ public final class SubmissionQueue {
     }
 
     public void setIoprio(long sqe, short ioprio) {
-        sqes.set(JAVA_SHORT, sqe + SqeLayout.IOPRIO, ioprio);
+        sqes.set(JAVA_SHORT_UNALIGNED, sqe + SqeLayout.IOPRIO, ioprio);
     }
 
     public void setFd(long sqe, int fd) {
-        sqes.set(JAVA_INT, sqe + SqeLayout.FD, fd);
+        sqes.set(JAVA_INT_UNALIGNED, sqe + SqeLayout.FD, fd);
     }
 
     public void setOff(long sqe, long off) {
-        sqes.set(JAVA_LONG, sqe + SqeLayout.OFF, off);
+        sqes.set(JAVA_LONG_UNALIGNED, sqe + SqeLayout.OFF, off);
     }
 
     public void setAddr(long sqe, long addr) {
-        sqes.set(JAVA_LONG, sqe + SqeLayout.ADDR, addr);
+        sqes.set(JAVA_LONG_UNALIGNED, sqe + SqeLayout.ADDR, addr);
     }
 
     public void setLen(long sqe, int len) {
-        sqes.set(JAVA_INT, sqe + SqeLayout.LEN, len);
+        sqes.set(JAVA_INT_UNALIGNED, sqe + SqeLayout.LEN, len);
     }
 
     public void setOpFlags(long sqe, int opFlags) {
-        sqes.set(JAVA_INT, sqe + SqeLayout.OP_FLAGS, opFlags);
+        sqes.set(JAVA_INT_UNALIGNED, sqe + SqeLayout.OP_FLAGS, opFlags);
     }
 
     public void setUserData(long sqe, long userData) {
-        sqes.set(JAVA_LONG, sqe + SqeLayout.USER_DATA, userData);
+        sqes.set(JAVA_LONG_UNALIGNED, sqe + SqeLayout.USER_DATA, userData);
     }
 
     public void setBufIndex(long sqe, short bufIndex) {
-        sqes.set(JAVA_SHORT, sqe + SqeLayout.BUF_INDEX, bufIndex);
+        sqes.set(JAVA_SHORT_UNALIGNED, sqe + SqeLayout.BUF_INDEX, bufIndex);
     }
 
     public void setPersonality(long sqe, short personality) {
-        sqes.set(JAVA_SHORT, sqe + SqeLayout.PERSONALITY, personality);
+        sqes.set(JAVA_SHORT_UNALIGNED, sqe + SqeLayout.PERSONALITY, personality);
     }
 
     public void setSpliceFdIn(long sqe, int spliceFdIn) {
-        sqes.set(JAVA_INT, sqe + SqeLayout.SPLICE_FD_IN, spliceFdIn);
+        sqes.set(JAVA_INT_UNALIGNED, sqe + SqeLayout.SPLICE_FD_IN, spliceFdIn);
     }
 
     public void setAddr3(long sqe, long addr3) {
-        sqes.set(JAVA_LONG, sqe + SqeLayout.ADDR3, addr3);
+        sqes.set(JAVA_LONG_UNALIGNED, sqe + SqeLayout.ADDR3, addr3);
     }
 }
