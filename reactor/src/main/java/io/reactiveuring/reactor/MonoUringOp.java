@@ -37,7 +37,7 @@ final class MonoUringOp<T> extends Mono<T> implements Scannable {
     @Override
     public void subscribe(CoreSubscriber<? super T> actual) {
         OpSubscription<T> subscription = new OpSubscription<>(this, rings.pick(), actual);
-        subscription.holdSignals(); // no signal may overlap an onSubscribe that requests (§1.3)
+        subscription.holdSignalsUnlessOnRunningLoop(); // no signal may overlap an onSubscribe that requests (§1.3)
         actual.onSubscribe(subscription);
         subscription.onSubscribeReturned();
     }

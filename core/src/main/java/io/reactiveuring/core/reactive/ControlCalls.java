@@ -18,9 +18,12 @@ public final class ControlCalls {
 
     /** {@code IORING_OP_NOP}; emits 0. */
     public static Supplier<OpCall<Integer>> nop() {
-        OpSpec spec = OpSpec.nop();
-        return () -> Call.of(spec);
+        return NOP;
     }
+
+    /** Immutable, so one call serves every subscription. */
+    private static final Call<Integer> NOP_CALL = Call.of(OpSpec.nop());
+    private static final Supplier<OpCall<Integer>> NOP = () -> NOP_CALL;
 
     /** One-shot {@code POLL_ADD}; emits the ready mask ({@code Poll.POLL*} bits). */
     public static Supplier<OpCall<Integer>> poll(int fd, int events) {

@@ -34,7 +34,7 @@ public final class OneShotPublisher<T> implements Publisher<T> {
     public void subscribe(Subscriber<? super T> subscriber) {
         Objects.requireNonNull(subscriber, "subscriber"); // §1.9
         OneShotSubscription<T> subscription = new OneShotSubscription<>(loop, calls, options, subscriber);
-        subscription.holdSignals();
+        subscription.holdSignalsUnlessOnRunningLoop();
         subscriber.onSubscribe(subscription);
         subscription.onSubscribeReturned();
     }

@@ -147,13 +147,24 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
     }
 
     /**
+     * {@link #holdSignals()} where it is needed: a subscriber on the running loop's own thread cannot see a
+     * completion before its {@code onSubscribe} returns (completions are reaped by that same thread later), so the
+     * gate, which costs an atomic exchange per subscription, is only set up on other threads or while the loop ends.
+     */
+    public final void holdSignalsUnlessOnRunningLoop() {
+        if (!loop.inLoop() || loop.isShuttingDown()) {
+            holdSignals();
+        }
+    }
+
+    /**
      * Call after {@code onSubscribe} returned: has the loop thread deliver signals held since
      * {@link #holdSignals()}; and if the ring's loop has already ended and nothing was requested yet, signals the
      * {@link UringCancelledException} now (§1.9: a publisher that cannot serve a subscriber says so with
      * {@code onError} after {@code onSubscribe}, without waiting for a request).
      */
     public final void onSubscribeReturned() {
-        if ((int) GATE.getAndSet(this, GATE_OPEN) == GATE_PENDING) {
+        if (gate != GATE_OPEN && (int) GATE.getAndSet(this, GATE_OPEN) == GATE_PENDING) {
             if (loop.inLoop()) {
                 deliverHeld();
             } else {
