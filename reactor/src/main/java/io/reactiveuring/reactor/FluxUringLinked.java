@@ -38,13 +38,7 @@ final class FluxUringLinked extends Flux<Integer> implements Scannable {
     @SuppressWarnings("rawtypes") // Scannable declares the raw type
     @Override
     public Object scanUnsafe(Attr key) {
-        if (key == Attr.RUN_STYLE) {
-            return Attr.RunStyle.ASYNC;
-        }
-        if (key == Attr.RUN_ON) {
-            return scheduler;
-        }
-        return null;
+        return OperatorScan.publisher(key, scheduler);
     }
 
     /**

@@ -41,13 +41,7 @@ final class FluxUringMultishot<T> extends Flux<T> implements Scannable {
     @SuppressWarnings("rawtypes") // Scannable declares the raw type
     @Override
     public Object scanUnsafe(Attr key) {
-        if (key == Attr.RUN_STYLE) {
-            return Attr.RunStyle.ASYNC;
-        }
-        if (key == Attr.RUN_ON) {
-            return scheduler;
-        }
-        return null;
+        return OperatorScan.publisher(key, scheduler);
     }
 
     /**

@@ -45,13 +45,7 @@ final class MonoUringOp<T> extends Mono<T> implements Scannable {
     @SuppressWarnings("rawtypes") // Scannable declares the raw type
     @Override
     public Object scanUnsafe(Attr key) {
-        if (key == Attr.RUN_STYLE) {
-            return Attr.RunStyle.ASYNC;
-        }
-        if (key == Attr.RUN_ON) {
-            return scheduler;
-        }
-        return null;
+        return OperatorScan.publisher(key, scheduler);
     }
 
     /**

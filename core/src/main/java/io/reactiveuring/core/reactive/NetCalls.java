@@ -87,11 +87,7 @@ public final class NetCalls {
     /** Receives up to {@code length} bytes into a new buffer; an empty buffer means the peer shut down (EOF). */
     public static Supplier<OpCall<UringBuffer>> recv(int fd, int length, BufferAllocator allocator,
                                                      Consumer<? super UringBuffer> discard) {
-        OpSpec.checkFd(fd);
-        if (length < 0) {
-            throw new IllegalArgumentException("length must not be negative: " + length);
-        }
-        Objects.requireNonNull(allocator, "allocator");
+        checkReceive(fd, length, allocator);
         return () -> {
             CallMemory.ResultBuffer result = new CallMemory.ResultBuffer(allocator.allocate(length), discard);
             MemorySegment target = result.buffer.writableSegment();
@@ -129,11 +125,7 @@ public final class NetCalls {
     /** {@code recvmsg(2)} of up to {@code length} bytes; emits the data with the sender's address. */
     public static Supplier<OpCall<Received>> recvmsg(int fd, int length, BufferAllocator allocator,
                                                      Consumer<? super UringBuffer> discard) {
-        OpSpec.checkFd(fd);
-        if (length < 0) {
-            throw new IllegalArgumentException("length must not be negative: " + length);
-        }
-        Objects.requireNonNull(allocator, "allocator");
+        checkReceive(fd, length, allocator);
         return () -> {
             CallMemory.ResultBuffer result = new CallMemory.ResultBuffer(allocator.allocate(length), discard);
             try {
@@ -163,4 +155,12 @@ public final class NetCalls {
     }
 
 
+
+    private static void checkReceive(int fd, int length, BufferAllocator allocator) {
+        OpSpec.checkFd(fd);
+        if (length < 0) {
+            throw new IllegalArgumentException("length must not be negative: " + length);
+        }
+        Objects.requireNonNull(allocator, "allocator");
+    }
 }
