@@ -105,6 +105,8 @@ public final class UringLoop implements Executor, AutoCloseable {
     private int userInFlight;
     private boolean[] internal;
     private final ArrayDeque<UringOperation> backlog = new ArrayDeque<>();
+    /** Ops of a drained submission (IOSQE_IO_DRAIN) still in flight; nothing else is submitted meanwhile. */
+    private int drainPending;
     private final ArrayDeque<Runnable> localTasks = new ArrayDeque<>();
     private WakeRead wakeRead;
     private boolean dying;
@@ -793,6 +795,12 @@ public final class UringLoop implements Executor, AutoCloseable {
 
     /** Writes the chain starting at {@code head} into the SQ if slots and SQEs allow; false if it must wait. */
     private boolean trySubmitNow(UringOperation head) {
+        if (drainPending > 0) {
+            return false; // nothing passes an op submitted with IOSQE_IO_DRAIN while it runs
+        }
+        if ((head.spec.sqeFlags & IOSQE_IO_DRAIN) != 0) {
+            return trySubmitDrained(head);
+        }
         if (head.chainNext == null) {
             // One op, the common case: no chain to count or unlink.
             if (!hasRoom(1)) {
@@ -814,6 +822,34 @@ public final class UringLoop implements Executor, AutoCloseable {
             o.chainNext = null;
             o = next;
         }
+        return true;
+    }
+
+    /**
+     * {@code IOSQE_IO_DRAIN}, kept by the engine rather than the kernel: the kernel's drain would also wait for the
+     * loop's own wake-up read, which completes only when another thread wakes the loop (and, deferred behind the
+     * drain, could then no longer wake it). So the drained op (or chain) starts once every user op submitted before
+     * it has completed, and every op after it waits in the backlog until it has completed too.
+     */
+    private boolean trySubmitDrained(UringOperation head) {
+        if (userInFlight > 0) {
+            return false;
+        }
+        int n = 0;
+        for (UringOperation o = head; o != null; o = o.chainNext) {
+            n++;
+        }
+        if (!hasRoom(n)) {
+            return false;
+        }
+        for (UringOperation o = head; o != null; ) {
+            UringOperation next = o.chainNext;
+            o.drainMember = true;
+            prepare(o, false);
+            o.chainNext = null;
+            o = next;
+        }
+        drainPending = n;
         return true;
     }
 
@@ -862,8 +898,10 @@ public final class UringLoop implements Executor, AutoCloseable {
         }
         long sqe = sq.claim();
         sq.setOpcode(sqe, s.opcode);
-        // link flags come only from submitLinked: one left in a spec would tie this SQE to an unrelated next one
-        sq.setFlags(sqe, (byte) ((s.sqeFlags & ~(IOSQE_IO_LINK | IOSQE_IO_HARDLINK)) | op.chainFlags));
+        // link flags come only from submitLinked: one left in a spec would tie this SQE to an unrelated next one;
+        // IOSQE_IO_DRAIN is kept by the engine (trySubmitDrained), never passed to the kernel
+        sq.setFlags(sqe, (byte) ((s.sqeFlags & ~(IOSQE_IO_LINK | IOSQE_IO_HARDLINK | IOSQE_IO_DRAIN))
+                | op.chainFlags));
         sq.setIoprio(sqe, s.ioprio);
         sq.setFd(sqe, s.fd);
         sq.setOff(sqe, s.off);
@@ -881,6 +919,10 @@ public final class UringLoop implements Executor, AutoCloseable {
     }
 
     private void freeSlot(int slot, UringOperation op) {
+        if (op.drainMember) {
+            op.drainMember = false;
+            drainPending--;
+        }
         slots[slot] = null;
         if (!internal[slot]) {
             userInFlight--;

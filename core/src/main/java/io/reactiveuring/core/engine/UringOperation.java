@@ -40,6 +40,8 @@ public abstract class UringOperation {
     long userData;
     /** Extra SQE flags for this submission only (IOSQE_IO_LINK inside a chain). */
     byte chainFlags;
+    /** Part of a submission with IOSQE_IO_DRAIN that is in flight (the engine keeps the drain). */
+    boolean drainMember;
     /** The next op of a linked chain, for this submission only. */
     UringOperation chainNext;
 
