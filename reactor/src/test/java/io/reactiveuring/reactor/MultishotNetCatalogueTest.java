@@ -26,10 +26,12 @@ class MultishotNetCatalogueTest extends CatalogueTestBase {
         int listen = tcpListener();
         InetSocketAddress address = localAddress(listen);
         int connections = 20;
-        Flux<Integer> clients = Flux.range(0, connections)
+        reactor.core.publisher.Mono<List<Integer>> clients = Flux.range(0, connections)
                 .concatMap(i -> ring.socket(SocketCalls.AF_INET, SocketCalls.SOCK_STREAM, 0)
                         .doOnNext(this::track)
-                        .flatMap(fd -> ring.connect(fd, address).thenReturn(fd)));
+                        .flatMap(fd -> ring.connect(fd, address).thenReturn(fd)))
+                .collectList()
+                .cache();
         Set<Integer> accepted = new HashSet<>();
         StepVerifier.create(ring.acceptMultishot(listen).limitRate(4).take(connections)
                         .doOnSubscribe(s -> clients.subscribe()), 0)
@@ -42,6 +44,7 @@ class MultishotNetCatalogueTest extends CatalogueTestBase {
                 .expectComplete()
                 .verify(TIMEOUT);
         assertEquals(connections, accepted.size());
+        assertEquals(connections, clients.block(TIMEOUT).size(), "every connect completed (and freed its sockaddr)");
     }
 
     @Test
@@ -52,8 +55,10 @@ class MultishotNetCatalogueTest extends CatalogueTestBase {
             byte[] data = new byte[16 * 1024];
             new Random(42).nextBytes(data);
             ByteArrayOutputStream received = new ByteArrayOutputStream();
-            Flux<Integer> writer = ring.writeStream(pair[1], data).flux()
-                    .concatWith(ring.shutdown(pair[1], SocketCalls.SHUT_WR));
+            reactor.core.publisher.Mono<List<Integer>> writer = ring.writeStream(pair[1], data).flux()
+                    .concatWith(ring.shutdown(pair[1], SocketCalls.SHUT_WR))
+                    .collectList()
+                    .cache();
             StepVerifier.create(ring.recvMultishot(pair[0], buffers)
                             .doOnSubscribe(s -> writer.subscribe())
                             .doOnNext(b -> {
@@ -65,6 +70,7 @@ class MultishotNetCatalogueTest extends CatalogueTestBase {
                     .expectComplete()
                     .verify(TIMEOUT);
             assertArrayEquals(data, received.toByteArray(), "every byte once, in order");
+            assertEquals(List.of(data.length, 0), writer.block(TIMEOUT));
         } finally {
             buffers.close();
         }
