@@ -957,6 +957,16 @@ public final class UringLoop implements Executor, AutoCloseable {
     // ------------------------------------------------------------------------------------------------ cancel
 
     private void cancelOnLoop(UringOperation target, java.util.function.IntConsumer onResult) {
+        if (!(target.slot >= 0 && slots[target.slot] == target) && !backlog.contains(target)
+                && predecessorInBacklog(target) == null && state == RUNNING) {
+            // Submitted from another thread and still in the hand-off queue (this cancel runs on the loop thread
+            // before the loop drained it): take in everything handed off so far; the target itself (with the rest of
+            // its chain) ends there without reaching the kernel, instead of running after its cancel.
+            if (takeInHandoffs(target)) {
+                notifyCancel(onResult, 1);
+                return;
+            }
+        }
         if (target.slot >= 0 && slots[target.slot] == target) {
             if (state == TERMINATED) {
                 return;
@@ -986,16 +996,33 @@ public final class UringLoop implements Executor, AutoCloseable {
                 predecessor.chainFlags = 0;
             }
             // never seen by the kernel: the target and the rest of its chain end now
-            for (UringOperation c = target; c != null; ) {
-                UringOperation cn = c.chainNext;
-                c.chainNext = null;
-                completeWithoutKernel(c, -Errno.ECANCELED, 0);
-                c = cn;
-            }
+            rejectChain(target, 0);
             notifyCancel(onResult, 1);
             return;
         }
         notifyCancel(onResult, -Errno.ENOENT);
+    }
+
+    /**
+     * Moves every hand-off queued so far onto the loop: ops are submitted (or backlogged) in their order, except
+     * {@code cancelled}, which ends with {@code -ECANCELED} right away (true if it was there); tasks go to the local
+     * task queue and run at the next turn of the loop, as they would have. {@code poll} (not relaxed): an offer that
+     * completed before the caller's cancel must be seen.
+     */
+    private boolean takeInHandoffs(UringOperation cancelled) {
+        boolean found = false;
+        Object item;
+        while ((item = handoff.poll()) != null) {
+            if (item == cancelled) {
+                found = true;
+                rejectChain(cancelled, 0);
+            } else if (item instanceof UringOperation op) {
+                submitOnLoop(op);
+            } else {
+                localTasks.add((Runnable) item);
+            }
+        }
+        return found;
     }
 
     /** The backlogged op whose chainNext is {@code target}, or null. */
@@ -1149,10 +1176,15 @@ public final class UringLoop implements Executor, AutoCloseable {
     }
 
     private void rejectChain(UringOperation head) {
+        rejectChain(head, UringOperation.FLAG_LOOP_TERMINATED);
+    }
+
+    /** Ends a chain that never reached the kernel: {@code -ECANCELED} with {@code flags} for each op, in order. */
+    private void rejectChain(UringOperation head, int flags) {
         for (UringOperation o = head; o != null; ) {
             UringOperation next = o.chainNext;
             o.chainNext = null;
-            completeWithoutKernel(o, -Errno.ECANCELED, UringOperation.FLAG_LOOP_TERMINATED);
+            completeWithoutKernel(o, -Errno.ECANCELED, flags);
             o = next;
         }
     }
