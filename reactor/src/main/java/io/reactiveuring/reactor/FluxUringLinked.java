@@ -125,13 +125,7 @@ final class FluxUringLinked extends Flux<Integer> implements Scannable {
             if (key == Attr.TERMINATED) {
                 return done;
             }
-            if (key == Attr.RUN_STYLE) {
-                return Attr.RunStyle.ASYNC;
-            }
-            if (key == Attr.RUN_ON) {
-                return parent.scheduler;
-            }
-            return null;
+            return OperatorScan.publisher(key, parent.scheduler);
         }
     }
 }

@@ -92,13 +92,7 @@ final class FluxUringMultishot<T> extends Flux<T> implements Scannable {
             if (key == Attr.BUFFERED) {
                 return bufferedItems();
             }
-            if (key == Attr.RUN_STYLE) {
-                return Attr.RunStyle.ASYNC;
-            }
-            if (key == Attr.RUN_ON) {
-                return parent.scheduler;
-            }
-            return null;
+            return OperatorScan.publisher(key, parent.scheduler);
         }
     }
 }

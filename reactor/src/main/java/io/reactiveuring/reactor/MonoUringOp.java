@@ -97,13 +97,7 @@ final class MonoUringOp<T> extends Mono<T> implements Scannable {
             if (key == Attr.REQUESTED_FROM_DOWNSTREAM) {
                 return isRequested() && !isTerminated() ? 1L : 0L;
             }
-            if (key == Attr.RUN_STYLE) {
-                return Attr.RunStyle.ASYNC;
-            }
-            if (key == Attr.RUN_ON) {
-                return parent.scheduler;
-            }
-            return null;
+            return OperatorScan.publisher(key, parent.scheduler);
         }
     }
 }
