@@ -3,7 +3,10 @@ package io.reactiveuring.reactor;
 import reactor.core.Scannable;
 import reactor.core.scheduler.Scheduler;
 
-/** What every ring-backed Reactor operator and subscription answers to {@link Scannable#scanUnsafe} about where it runs: async, on the ring's scheduler. */
+/**
+ * What every ring-backed Reactor operator and subscription answers to {@link Scannable#scanUnsafe} about where it
+ * runs: async, on the ring's scheduler. Stateless; safe from any thread.
+ */
 final class OperatorScan {
     private OperatorScan() {
     }
