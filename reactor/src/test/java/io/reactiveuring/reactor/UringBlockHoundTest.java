@@ -76,7 +76,7 @@ class UringBlockHoundTest {
         ring.scheduler().schedule(() -> {
             onLoop.complete(loop.inLoop());
             try {
-                Thread.sleep(1);
+                Thread.sleep(1); // the blocking call under test, deliberately on the loop thread (not a wait for I/O)
                 outcome.complete(null);
             } catch (Throwable t) {
                 outcome.complete(t);

@@ -59,10 +59,9 @@ class RxUringTest {
     @Test
     void aMultishotPollIsAFlowableThatFollowsDemand() throws Exception {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            assertEquals(0, LibC.pipe2(fds, LibC.O_CLOEXEC));
-            int r = fds.get(JAVA_INT, 0);
-            int w = fds.get(JAVA_INT, 4);
+            int[] pipe = pipe(arena);
+            int r = pipe[0];
+            int w = pipe[1];
             try {
                 MemorySegment one = arena.allocate(1);
                 assertEquals(1, LibC.write(w, one, 1)); // readable from now on: every arm reports it
@@ -84,10 +83,9 @@ class RxUringTest {
     @Test
     void theLoopEndingReachesAPendingSingleAsCancellation() throws Exception {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            assertEquals(0, LibC.pipe2(fds, LibC.O_CLOEXEC));
-            int r = fds.get(JAVA_INT, 0);
-            int w = fds.get(JAVA_INT, 4);
+            int[] pipe = pipe(arena);
+            int r = pipe[0];
+            int w = pipe[1];
             try {
                 var pending = RxUring.single(new OneShotPublisher<>(loop, ControlCalls.poll(r, Poll.POLLIN))).test();
                 loop.close();
@@ -97,5 +95,12 @@ class RxUringTest {
                 LibC.close(w);
             }
         }
+    }
+
+    /** A CLOEXEC pipe: {read end, write end}; the caller closes both. */
+    private static int[] pipe(Arena arena) {
+        MemorySegment fds = arena.allocate(JAVA_INT, 2);
+        assertEquals(0, LibC.pipe2(fds, LibC.O_CLOEXEC));
+        return new int[] {fds.get(JAVA_INT, 0), fds.get(JAVA_INT, 4)};
     }
 }

@@ -4,12 +4,12 @@ import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.UringTestSupport;
 import io.reactiveuring.core.binding.Errno;
 import io.reactiveuring.core.binding.FileFlags;
-import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.buffer.BufferAllocator;
 import io.reactiveuring.core.buffer.LeakDetector;
 import io.reactiveuring.core.buffer.UringBuffer;
 import io.reactiveuring.core.engine.LoopOptions;
 import io.reactiveuring.core.engine.PollRetry;
+import io.reactiveuring.core.engine.TestPipe;
 import io.reactiveuring.core.engine.UringLoop;
 import io.reactiveuring.core.ops.FileStat;
 import org.junit.jupiter.api.AfterEach;
@@ -17,14 +17,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.*;
 
 class FileCallsTest {
@@ -110,55 +107,41 @@ class FileCallsTest {
 
     @Test
     void streamReadOnAPipeInUserModeWaitsForDataThroughAPoll() throws Exception {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            assertEquals(0, LibC.pipe2(fds, LibC.O_CLOEXEC));
-            int r = fds.get(JAVA_INT, 0);
-            int w = fds.get(JAVA_INT, 4);
-            try {
-                TestSubscriber<UringBuffer> s = new TestSubscriber<>(1);
-                new OneShotPublisher<>(loop, FileCalls.readStream(r, 32, allocator, null),
-                        OpOptions.DEFAULT.withPollRetry(PollRetry.USER)).subscribe(s);
-                UringBuffer data = allocator.copyOf("through the pipe".getBytes(StandardCharsets.US_ASCII));
-                TestSubscriber<Integer> written = run(FileCalls.writeStream(w, data), OpOptions.DEFAULT);
-                data.release();
-                assertEquals(List.of(16), written.values);
-                assertTrue(s.await());
-                UringBuffer got = s.values.get(0);
-                assertEquals("through the pipe", new String(got.toByteArray(), StandardCharsets.US_ASCII));
-                got.release();
-                assertTrue(loop.counters().pollArmedCount() >= 1);
-            } finally {
-                LibC.close(r);
-                LibC.close(w);
-            }
+        try (TestPipe pipe = new TestPipe()) {
+            int r = pipe.readFd;
+            int w = pipe.writeFd;
+            TestSubscriber<UringBuffer> s = new TestSubscriber<>(1);
+            new OneShotPublisher<>(loop, FileCalls.readStream(r, 32, allocator, null),
+                    OpOptions.DEFAULT.withPollRetry(PollRetry.USER)).subscribe(s);
+            UringBuffer data = allocator.copyOf("through the pipe".getBytes(StandardCharsets.US_ASCII));
+            TestSubscriber<Integer> written = run(FileCalls.writeStream(w, data), OpOptions.DEFAULT);
+            data.release();
+            assertEquals(List.of(16), written.values);
+            assertTrue(s.await());
+            UringBuffer got = s.values.get(0);
+            assertEquals("through the pipe", new String(got.toByteArray(), StandardCharsets.US_ASCII));
+            got.release();
+            assertTrue(loop.counters().pollArmedCount() >= 1);
         }
     }
 
     @Test
     void cancelledReadHandsItsBufferToTheDiscardHookAfterTheFinalCqe() throws Exception {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            assertEquals(0, LibC.pipe2(fds, LibC.O_CLOEXEC));
-            int r = fds.get(JAVA_INT, 0);
-            int w = fds.get(JAVA_INT, 4);
-            try {
-                TestSubscriber<UringBuffer> s = new TestSubscriber<>(1);
-                new OneShotPublisher<>(loop, FileCalls.readStream(r, 32, allocator, null)).subscribe(s);
-                TestSubscriber<Integer> barrier = run(() -> Call.of(io.reactiveuring.core.engine.OpSpec.nop()),
-                        OpOptions.DEFAULT);
-                assertNull(barrier.error);
-                assertEquals(1, allocator.liveBuffers(), "the read's buffer is owned while in flight");
-                s.subscription.cancel();
-                TestSubscriber<Integer> after = run(() -> Call.of(io.reactiveuring.core.engine.OpSpec.nop()),
-                        OpOptions.DEFAULT);
-                assertNull(after.error);
-                assertEquals(0, s.terminals.get());
-                assertEquals(0, allocator.liveBuffers(), "released after the final CQE");
-            } finally {
-                LibC.close(r);
-                LibC.close(w);
-            }
+        try (TestPipe pipe = new TestPipe()) {
+            int r = pipe.readFd;
+            int w = pipe.writeFd;
+            TestSubscriber<UringBuffer> s = new TestSubscriber<>(1);
+            new OneShotPublisher<>(loop, FileCalls.readStream(r, 32, allocator, null)).subscribe(s);
+            TestSubscriber<Integer> barrier = run(() -> Call.of(io.reactiveuring.core.engine.OpSpec.nop()),
+                    OpOptions.DEFAULT);
+            assertNull(barrier.error);
+            assertEquals(1, allocator.liveBuffers(), "the read's buffer is owned while in flight");
+            s.subscription.cancel();
+            TestSubscriber<Integer> after = run(() -> Call.of(io.reactiveuring.core.engine.OpSpec.nop()),
+                    OpOptions.DEFAULT);
+            assertNull(after.error);
+            assertEquals(0, s.terminals.get());
+            assertEquals(0, allocator.liveBuffers(), "released after the final CQE");
         }
     }
 }
