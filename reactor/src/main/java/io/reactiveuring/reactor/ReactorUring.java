@@ -579,9 +579,7 @@ public final class ReactorUring implements Disposable {
     /** The checks the core write/send factories make at assembly, for heap data that is copied only at request. */
     private static void checkWrite(int fd, long offset, Object data) {
         OpSpec.checkFd(fd);
-        if (offset < -1) {
-            throw new IllegalArgumentException("file offset must be >= 0 or -1 (current position): " + offset);
-        }
+        OpSpec.checkFileOffset(offset);
         Objects.requireNonNull(data, "data");
     }
 

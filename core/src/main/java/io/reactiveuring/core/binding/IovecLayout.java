@@ -29,6 +29,18 @@ public final class IovecLayout {
     public static final long IOV_BASE = LAYOUT.byteOffset(groupElement("iov_base"));
     public static final long IOV_LEN = LAYOUT.byteOffset(groupElement("iov_len"));
 
+    /**
+     * Rejects an iovec array the kernel would refuse: none, or more than {@link #UIO_MAXIOV}.
+     *
+     * @param count the number of buffers
+     * @throws IllegalArgumentException if {@code count} is not in {@code [1, UIO_MAXIOV]}
+     */
+    public static void checkCount(int count) {
+        if (count < 1 || count > UIO_MAXIOV) {
+            throw new IllegalArgumentException("an iovec array takes 1.." + UIO_MAXIOV + " buffers, got " + count);
+        }
+    }
+
     /** Writes entry {@code index} of the iovec array {@code array}: base address and length of {@code target}. */
     public static void set(MemorySegment array, int index, MemorySegment target) {
         long at = index * SIZE;

@@ -46,8 +46,6 @@ public final class MsghdrLayout {
     public static final long IOV_BASE = IOVEC.byteOffset(groupElement("iov_base"));
     public static final long IOV_LEN = IOVEC.byteOffset(groupElement("iov_len"));
 
-    /** The kernel's limit on iovecs per call ({@code UIO_MAXIOV}). */
-    public static final int UIO_MAXIOV = 1024;
 
     private static long offset(String name) {
         return MSGHDR.byteOffset(groupElement(name));

@@ -68,9 +68,7 @@ public final class OpSpec {
     private static OpSpec rw(byte opcode, int fd, MemorySegment buffer, long fileOffset) {
         checkFd(fd);
         checkNative(buffer);
-        if (fileOffset < -1) {
-            throw new IllegalArgumentException("file offset must be >= 0 or -1 (current position): " + fileOffset);
-        }
+        checkFileOffset(fileOffset);
         OpSpec s = new OpSpec(opcode);
         s.fd = fd;
         s.addr = buffer.address();
@@ -270,6 +268,19 @@ public final class OpSpec {
     public static void checkFd(int fd) {
         if (fd < 0) {
             throw new IllegalArgumentException("fd must not be negative: " + fd);
+        }
+    }
+
+    /**
+     * Rejects a file offset below -1 before it reaches the kernel ({@code -1} means the current position, or none
+     * for a stream).
+     *
+     * @param offset the offset
+     * @throws IllegalArgumentException if {@code offset < -1}
+     */
+    public static void checkFileOffset(long offset) {
+        if (offset < -1) {
+            throw new IllegalArgumentException("file offset must be >= 0 or -1 (current position): " + offset);
         }
     }
 

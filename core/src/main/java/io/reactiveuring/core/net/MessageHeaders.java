@@ -1,5 +1,6 @@
 package io.reactiveuring.core.net;
 
+import io.reactiveuring.core.binding.IovecLayout;
 import io.reactiveuring.core.binding.MsghdrLayout;
 import io.reactiveuring.core.engine.OpSpec;
 
@@ -29,15 +30,12 @@ public final class MessageHeaders {
      * @param name a sockaddr to send to, or the room a received message's source address is written into; null
      *             for connected sockets
      * @throws IllegalArgumentException if a buffer is not native, there are no buffers, or more than
-     *                                  {@link MsghdrLayout#UIO_MAXIOV}
+     *                                  {@link IovecLayout#UIO_MAXIOV}
      */
     public static MemorySegment allocate(SegmentAllocator allocator, MemorySegment name, MemorySegment... buffers) {
         Objects.requireNonNull(allocator, "allocator");
         Objects.requireNonNull(buffers, "buffers");
-        if (buffers.length == 0 || buffers.length > MsghdrLayout.UIO_MAXIOV) {
-            throw new IllegalArgumentException("a msghdr takes 1.." + MsghdrLayout.UIO_MAXIOV + " buffers, got "
-                    + buffers.length);
-        }
+        IovecLayout.checkCount(buffers.length);
         for (MemorySegment b : buffers) {
             OpSpec.checkNative(b);
         }

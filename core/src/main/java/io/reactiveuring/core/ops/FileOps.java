@@ -81,13 +81,10 @@ public final class FileOps {
 
     private static OpSpec vectored(byte opcode, int fd, long fileOffset, OpMemory memory, MemorySegment[] segments) {
         OpSpec.checkFd(fd);
-        checkFileOffset(fileOffset);
+        OpSpec.checkFileOffset(fileOffset);
         checkMemory(memory);
         Objects.requireNonNull(segments, "segments");
-        if (segments.length == 0 || segments.length > IovecLayout.UIO_MAXIOV) {
-            throw new IllegalArgumentException("iovec count must be in [1, " + IovecLayout.UIO_MAXIOV + "]: "
-                    + segments.length);
-        }
+        IovecLayout.checkCount(segments.length);
         long total = 0;
         for (MemorySegment s : segments) {
             OpSpec.checkNative(s);
@@ -122,7 +119,7 @@ public final class FileOps {
                                       MemorySegment segment, long fileOffset) {
         OpSpec.checkFd(fd);
         Objects.requireNonNull(buffers, "buffers");
-        checkFileOffset(fileOffset);
+        OpSpec.checkFileOffset(fileOffset);
         OpSpec.checkNative(segment);
         buffers.checkContains(bufIndex, segment);
         return OpSpec.of(opcode).fd(fd).addr(segment.address()).len(OpSpec.checkLength(segment.byteSize()))
@@ -231,9 +228,7 @@ public final class FileOps {
             throw new IllegalArgumentException("statx buffer needs " + StatxLayout.SIZE + " bytes, got "
                     + statxBuffer.byteSize());
         }
-        if ((flags & ~KNOWN_STATX_FLAGS) != 0) {
-            throw new IllegalArgumentException("unknown statx flags: 0x" + Integer.toHexString(flags));
-        }
+        checkStatxFlags(flags);
         return open(IORING_OP_STATX, dirfd, path, memory).len(mask).opFlags(flags).off(statxBuffer.address());
     }
 
@@ -263,8 +258,8 @@ public final class FileOps {
     public static OpSpec splice(int fdIn, long offsetIn, int fdOut, long offsetOut, int length, int flags) {
         OpSpec.checkFd(fdIn);
         OpSpec.checkFd(fdOut);
-        checkFileOffset(offsetIn);
-        checkFileOffset(offsetOut);
+        OpSpec.checkFileOffset(offsetIn);
+        OpSpec.checkFileOffset(offsetOut);
         OpSpec.checkLength(length);
         if ((flags & ~KNOWN_SPLICE_FLAGS) != 0) {
             throw new IllegalArgumentException("unknown splice flags: 0x" + Integer.toHexString(flags));
@@ -330,27 +325,64 @@ public final class FileOps {
         }
     }
 
-    private static void checkFileOffset(long offset) {
-        if (offset < -1) {
-            throw new IllegalArgumentException("file offset must be >= 0 or -1 (none/current position): " + offset);
-        }
-    }
 
     private static void checkMemory(OpMemory memory) {
         Objects.requireNonNull(memory, "memory");
         memory.checkLive();
     }
 
-    /** {@code path} as a NUL-terminated UTF-8 string in {@code memory}. */
-    private static MemorySegment nativePath(String path, OpMemory memory) {
+    /**
+     * The checks {@link #openat} makes of its arguments, without building anything: for callers that build the op
+     * later (at each subscription) but must reject bad arguments at once.
+     *
+     * @param dirfd a directory fd or {@code AT_FDCWD}
+     * @param path  the path
+     * @param flags open flags
+     * @param mode  permissions for a created file
+     * @throws IllegalArgumentException if an argument is one {@code openat} refuses
+     * @throws NullPointerException     if {@code path} is null
+     */
+    public static void checkOpenat(int dirfd, String path, int flags, int mode) {
+        checkMode(flags, mode);
+        checkDirFd(dirfd);
+        checkPath(path);
+    }
+
+    /**
+     * The checks {@link #statx} makes of its arguments, without building anything; see {@link #checkOpenat}.
+     *
+     * @param dirfd a directory fd or {@code AT_FDCWD}
+     * @param path  the path
+     * @param flags {@code AT_*} flags
+     * @throws IllegalArgumentException if an argument is one {@code statx} refuses
+     * @throws NullPointerException     if {@code path} is null
+     */
+    public static void checkStatx(int dirfd, String path, int flags) {
+        checkStatxFlags(flags);
+        checkDirFd(dirfd);
+        checkPath(path);
+    }
+
+    private static void checkStatxFlags(int flags) {
+        if ((flags & ~KNOWN_STATX_FLAGS) != 0) {
+            throw new IllegalArgumentException("unknown statx flags: 0x" + Integer.toHexString(flags));
+        }
+    }
+
+    private static void checkPath(String path) {
         Objects.requireNonNull(path, "path");
         if (path.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("path contains a NUL character");
         }
-        MemorySegment p = memory.allocateFrom(path);
-        if (p.byteSize() > PATH_MAX) {
+        // UTF-8 bytes plus the NUL, as the kernel counts them
+        if (path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1 > PATH_MAX) {
             throw new IllegalArgumentException("path longer than PATH_MAX (" + PATH_MAX + " bytes)");
         }
-        return p;
+    }
+
+    /** {@code path} as a NUL-terminated UTF-8 string in {@code memory}. */
+    private static MemorySegment nativePath(String path, OpMemory memory) {
+        checkPath(path);
+        return memory.allocateFrom(path);
     }
 }

@@ -1,5 +1,6 @@
 package io.reactiveuring.core.reactive;
 
+import io.reactiveuring.core.binding.IovecLayout;
 import io.reactiveuring.core.binding.Poll;
 import io.reactiveuring.core.binding.StatxLayout;
 import io.reactiveuring.core.buffer.BufferAllocator;
@@ -7,7 +8,6 @@ import io.reactiveuring.core.buffer.UringBuffer;
 import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.ops.FileOps;
 import io.reactiveuring.core.ops.FileStat;
-import io.reactiveuring.core.ops.OpMemory;
 import io.reactiveuring.core.ops.RegisteredBuffers;
 
 import java.lang.foreign.MemorySegment;
@@ -47,7 +47,7 @@ public final class FileCalls {
     private static Supplier<OpCall<UringBuffer>> read(int fd, long offset, int length, BufferAllocator allocator,
                                                       Consumer<? super UringBuffer> discard, boolean pollable) {
         OpSpec.checkFd(fd);
-        checkOffset(offset);
+        OpSpec.checkFileOffset(offset);
         checkLength(length);
         Objects.requireNonNull(allocator, "allocator");
         return () -> {
@@ -73,7 +73,7 @@ public final class FileCalls {
 
     private static Supplier<OpCall<Integer>> write(int fd, UringBuffer data, long offset, boolean pollable) {
         OpSpec.checkFd(fd);
-        checkOffset(offset);
+        OpSpec.checkFileOffset(offset);
         Objects.requireNonNull(data, "data");
         return () -> {
             // One more reference for this subscription (a borrowed buffer's retain() is a copy: release that).
@@ -103,9 +103,8 @@ public final class FileCalls {
      */
     public static Supplier<OpCall<Integer>> openat(int dirfd, String path, int flags, int mode,
                                                    BufferAllocator allocator) {
-        Objects.requireNonNull(path, "path");
+        FileOps.checkOpenat(dirfd, path, flags, mode);
         Objects.requireNonNull(allocator, "allocator");
-        validateNow(allocator, probe -> FileOps.openat(dirfd, path, flags, mode, probe));
         return () -> CallMemory.withMemory(allocator, memory ->
                 Call.of(FileOps.openat(dirfd, path, flags, mode, memory)).closingLateFd());
     }
@@ -119,10 +118,8 @@ public final class FileCalls {
     /** {@code statx(2)} of {@code path} relative to {@code dirfd}; emits the {@link FileStat}. */
     public static Supplier<OpCall<FileStat>> statx(int dirfd, String path, int flags, int mask,
                                                    BufferAllocator allocator) {
-        Objects.requireNonNull(path, "path");
+        FileOps.checkStatx(dirfd, path, flags);
         Objects.requireNonNull(allocator, "allocator");
-        validateNow(allocator, probe -> FileOps.statx(dirfd, path, flags, mask,
-                probe.allocate(StatxLayout.SIZE, 8), probe));
         return () -> CallMemory.withMemory(allocator, memory -> {
             MemorySegment out = memory.allocate(StatxLayout.SIZE, 8);
             return Call.of(FileOps.statx(dirfd, path, flags, mask, out, memory), (res, f) -> FileStat.read(out));
@@ -157,9 +154,10 @@ public final class FileCalls {
     private static Supplier<OpCall<Integer>> vectored(int fd, long offset, BufferAllocator allocator,
                                                       UringBuffer[] buffers, boolean read) {
         OpSpec.checkFd(fd);
-        checkOffset(offset);
+        OpSpec.checkFileOffset(offset);
         Objects.requireNonNull(allocator, "allocator");
         UringBuffer[] bufs = buffers.clone();
+        IovecLayout.checkCount(bufs.length); // at assembly, like every other bad argument
         for (UringBuffer b : bufs) {
             Objects.requireNonNull(b, "buffer");
         }
@@ -188,24 +186,6 @@ public final class FileCalls {
         return () -> Call.of(spec);
     }
 
-    /**
-     * Builds the op once into scratch memory and frees it: the arguments that only the op factory checks (path,
-     * flags, mode) fail here, at assembly, rather than at the first request.
-     */
-    private static void validateNow(BufferAllocator allocator, Consumer<OpMemory> build) {
-        OpMemory probe = OpMemory.of(allocator);
-        try {
-            build.accept(probe);
-        } finally {
-            probe.release();
-        }
-    }
-
-    private static void checkOffset(long offset) {
-        if (offset < -1) {
-            throw new IllegalArgumentException("file offset must be >= 0 or -1 (current position): " + offset);
-        }
-    }
 
     private static void checkLength(int length) {
         if (length < 0) {

@@ -1,6 +1,7 @@
 package io.reactiveuring.core.reactive;
 
 import io.reactiveuring.core.binding.IoUring;
+import io.reactiveuring.core.binding.IovecLayout;
 import io.reactiveuring.core.binding.Poll;
 import io.reactiveuring.core.binding.SocketCalls;
 import io.reactiveuring.core.buffer.BufferAllocator;
@@ -104,6 +105,7 @@ public final class NetCalls {
         OpSpec.checkFd(fd);
         Objects.requireNonNull(allocator, "allocator");
         UringBuffer[] bufs = parts.clone();
+        IovecLayout.checkCount(bufs.length);
         for (UringBuffer b : bufs) {
             Objects.requireNonNull(b, "part");
         }
