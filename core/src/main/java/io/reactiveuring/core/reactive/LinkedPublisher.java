@@ -102,8 +102,7 @@ public final class LinkedPublisher implements Publisher<Integer> {
                     started = true;
                 }
                 if (fail) {
-                    badRequest = new UringCancelledException("linked chain (not yet requested)",
-                            "the ring's loop has ended");
+                    badRequest = LoopEnd.error("linked chain (not yet requested)", null);
                 }
             }
             subscribed = true;
@@ -111,6 +110,11 @@ public final class LinkedPublisher implements Publisher<Integer> {
         }
 
         private void start() {
+            if (loop.isShuttingDown()) {
+                badRequest = LoopEnd.error("linked chain", null); // before the calls allocate anything
+                drain();
+                return;
+            }
             try {
                 chain = List.copyOf(Objects.requireNonNull(calls.get(), "calls"));
                 if (chain.isEmpty()) {
@@ -122,7 +126,7 @@ public final class LinkedPublisher implements Publisher<Integer> {
                 }
                 loop.submitLinked(links);
             } catch (Throwable t) {
-                badRequest = t;
+                badRequest = loop.isShuttingDown() ? LoopEnd.error("linked chain", t) : t;
                 links = null;
                 releaseAll();
                 drain();

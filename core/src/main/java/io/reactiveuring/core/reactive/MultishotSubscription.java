@@ -408,6 +408,10 @@ public class MultishotSubscription<T> extends UringOperation implements Subscrip
 
     private void arm() {
         OwnedResource held;
+        if (call == null && loop.isShuttingDown()) {
+            fail(LoopEnd.error(describe(), null)); // before the call allocates anything
+            return;
+        }
         try {
             if (call == null) {
                 call = Objects.requireNonNull(calls.get(), "MultishotCall");
@@ -415,7 +419,7 @@ public class MultishotSubscription<T> extends UringOperation implements Subscrip
             spec(Objects.requireNonNull(call.spec(), "spec"));
             held = call.armResource();
         } catch (Throwable t) {
-            fail(t);
+            fail(loop.isShuttingDown() ? LoopEnd.error(describe(), t) : t);
             return;
         }
         attach(held); // the engine releases it after this arm's final CQE

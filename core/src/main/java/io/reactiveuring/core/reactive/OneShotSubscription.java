@@ -79,7 +79,9 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
     private volatile boolean badRequest;
     private volatile int gate = GATE_OPEN;
     // Parked signals; published by the CAS to GATE_PENDING, read after the swap to GATE_OPEN.
-    private T heldValue;
+    private boolean heldOutcome;
+    private int heldRes;
+    private int heldFlags;
     private Throwable heldError;
 
     // Set on the requesting thread before the first submission, then used on the loop thread only.
@@ -126,14 +128,21 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
         }
     }
 
+    /**
+     * Cancels: nothing is signalled afterwards. An op in flight is cancelled in the kernel; an outcome that
+     * arrives anyway, or that is held because {@code onSubscribe} has not returned yet, goes to the discard path
+     * ({@link #onCompletionAfterCancel}: a value to the discard hook or the call's own cleanup, an fd closed).
+     * A cancel cannot un-send an op that the kernel has already run: a recv that found data has consumed it, and
+     * without a discard hook (e.g. Reactor's {@code doOnDiscard}) its buffer is released with the bytes in it.
+     */
     @Override
     public void cancel() {
         cancelled = true;
         if (STATE.compareAndSet(this, NEW, DONE)) {
             return;
         }
-        if (state == ACTIVE) {
-            loop.cancel(this);
+        if (state == ACTIVE && gate != GATE_PENDING) {
+            loop.cancel(this); // a held outcome needs no kernel cancel: its delivery sees `cancelled`
         }
     }
 
@@ -176,45 +185,61 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
             }
         }
         if (loop.isShuttingDown() && STATE.compareAndSet(this, NEW, DONE)) {
-            actual.onError(new UringCancelledException("op (not yet requested)", "the ring's loop has ended"));
+            actual.onError(LoopEnd.error("op (not yet requested)", null));
         }
     }
 
+    /**
+     * Delivers what was held while {@code onSubscribe} ran, on the loop thread (or the caller's once the loop has
+     * ended). A subscriber that cancelled meanwhile gets nothing: a held outcome takes the discard path instead.
+     */
     private void deliverHeld() {
+        if (heldOutcome) {
+            heldOutcome = false;
+            if (cancelled) {
+                try {
+                    onCompletionAfterCancel(call, heldRes, heldFlags);
+                } finally {
+                    finish();
+                }
+            } else {
+                deliverOutcome(heldRes, heldFlags);
+            }
+            return;
+        }
         Throwable error = heldError;
-        T value = heldValue;
         heldError = null;
-        heldValue = null;
-        if (error != null) {
+        if (!cancelled) {
             actual.onError(error);
-        } else {
-            actual.onNext(value);
-            actual.onComplete();
         }
     }
 
-    /** onNext + onComplete now, or once onSubscribe has returned. */
-    private void signalValue(T value) {
-        if (gate != GATE_OPEN && park(value, null)) {
-            return;
-        }
-        actual.onNext(value);
-        actual.onComplete();
-    }
-
-    /** onError now, or once onSubscribe has returned. */
+    /** onError now, or once onSubscribe has returned; for errors that own nothing (the call is released). */
     private void signalError(Throwable error) {
-        if (gate != GATE_OPEN && park(null, error)) {
-            return;
+        if (gate != GATE_OPEN) {
+            heldError = error;
+            if (GATE.compareAndSet(this, GATE_HELD, GATE_PENDING)) {
+                return;
+            }
+            heldError = null; // the gate opened meanwhile
         }
         actual.onError(error);
     }
 
-    /** True if the signal was parked for {@link #onSubscribeReturned()}; false if the gate opened meanwhile. */
-    private boolean park(T value, Throwable error) {
-        heldValue = value;
-        heldError = error;
-        return GATE.compareAndSet(this, GATE_HELD, GATE_PENDING);
+    /**
+     * Parks the op's final outcome, still unconverted (the call and its memory kept), until
+     * {@link #onSubscribeReturned()}: a cancel that comes before then must turn it into a discard, not a value.
+     * False if the gate opened meanwhile (the caller delivers now).
+     */
+    private boolean parkOutcome(int res, int flags) {
+        heldRes = res;
+        heldFlags = flags;
+        heldOutcome = true;
+        if (GATE.compareAndSet(this, GATE_HELD, GATE_PENDING)) {
+            return true;
+        }
+        heldOutcome = false;
+        return false;
     }
 
     /** True once the subscriber cancelled. */
@@ -235,6 +260,12 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
     // ------------------------------------------------------------------------------------------- submission
 
     private void start() {
+        if (loop.isShuttingDown()) {
+            // Fail fast, before the call allocates anything (its allocator may be closed with the rings).
+            state = DONE;
+            actual.onError(LoopEnd.error(describe(), null));
+            return;
+        }
         try {
             call = Objects.requireNonNull(calls.get(), "OpCall");
             plainSpec = Objects.requireNonNull(call.spec(), "spec");
@@ -256,7 +287,8 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
         } catch (Throwable t) {
             state = DONE;
             releaseCall();
-            actual.onError(t);
+            // The loop may have ended while the call was being made: that is the cancellation, whatever it broke.
+            actual.onError(loop.isShuttingDown() ? LoopEnd.error(describe(), t) : t);
         }
     }
 
@@ -348,21 +380,30 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
         } else if (!loopEnded && res == -Errno.EAGAIN && retryAfterEagain()) {
             return;
         }
-        if (phase == PHASE_OP && !loopEnded && call.succeeded(res)) {
+        if (gate != GATE_OPEN && parkOutcome(res, flags)) {
+            return;
+        }
+        deliverOutcome(res, flags);
+    }
+
+    /** The final outcome of the op, to the subscriber: a value (then complete) or an error; releases the call. */
+    private void deliverOutcome(int res, int flags) {
+        if (phase == PHASE_OP && (flags & FLAG_LOOP_TERMINATED) == 0 && call.succeeded(res)) {
             T value;
             try {
                 value = call.result(res, flags);
             } catch (Throwable t) {
                 finish();
-                signalError(t);
+                actual.onError(t);
                 return;
             }
             finish();
-            signalValue(value);
+            actual.onNext(value);
+            actual.onComplete();
             return;
         }
         finish();
-        signalError(failure(res, flags));
+        actual.onError(failure(res, flags));
     }
 
     /** Chooses the retry for an {@code -EAGAIN}; false if none applies (the error is then delivered). */
