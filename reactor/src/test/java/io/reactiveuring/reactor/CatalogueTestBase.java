@@ -91,7 +91,29 @@ abstract class CatalogueTestBase {
      * once) and its ASYNC_CANCEL reach the kernel in the same io_uring_enter, so its value always arrives after the
      * cancel.
      */
+    /**
+     * Requests and cancels in one loop task, the op handed to the kernel in between ({@code submitPending}): an op
+     * that can complete at once (data ready, a connection waiting) then always completes after its cancel was asked.
+     */
     void requestAndCancelInOneLoopTask(Mono<?> op) throws Exception {
+        onLoop(() -> {
+            op.subscribe(new BaseSubscriber<Object>() {
+                @Override
+                protected void hookOnSubscribe(Subscription subscription) {
+                    subscription.request(1);
+                    loop.submitPending();
+                    subscription.cancel();
+                }
+            });
+            return null;
+        });
+    }
+
+    /**
+     * Requests and cancels in one loop task before the batch goes to the kernel: the op never runs (its SQE
+     * becomes a NOP), so whatever it would have consumed stays.
+     */
+    void requestAndCancelBeforeTheBatchIsEntered(Mono<?> op) throws Exception {
         onLoop(() -> {
             op.subscribe(new BaseSubscriber<Object>() {
                 @Override

@@ -228,12 +228,13 @@ class MonoUringOpTest {
                     events.add(loop.inLoop() ? "discard hook" : "discard hook off the loop thread");
                     discarded.complete((Buf) d);
                 }));
-        // Request and cancel in one loop task: the read (data ready, so it completes at once) and its ASYNC_CANCEL
-        // go to the kernel in the same io_uring_enter, so the value always arrives after the cancel.
+        // Request and cancel in one loop task, the read handed to the kernel in between: it completes at once (data
+        // ready), and its value always arrives after the cancel.
         ring.scheduler().schedule(() -> read.subscribe(new BaseSubscriber<>() {
             @Override
             protected void hookOnSubscribe(Subscription subscription) {
                 subscription.request(1);
+                loop.submitPending(); // the op reaches the kernel before its cancel
                 subscription.cancel();
             }
 
@@ -270,6 +271,7 @@ class MonoUringOpTest {
             @Override
             protected void hookOnSubscribe(Subscription subscription) {
                 subscription.request(1);
+                loop.submitPending(); // the op reaches the kernel before its cancel
                 subscription.cancel();
             }
         }));
@@ -288,6 +290,7 @@ class MonoUringOpTest {
             @Override
             protected void hookOnSubscribe(Subscription subscription) {
                 subscription.request(1);
+                loop.submitPending(); // the op reaches the kernel before its cancel
                 subscription.cancel();
             }
         }));

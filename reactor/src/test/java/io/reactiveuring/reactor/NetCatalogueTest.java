@@ -215,6 +215,20 @@ class NetCatalogueTest extends CatalogueTestBase {
     }
 
     @Test
+    void recvCancelledBeforeItsBatchReachedTheKernelNeverRunsAndItsBytesStay() throws Exception {
+        int[] pair = unixSocketPair();
+        fx.writeAll(pair[1], "kept");
+        List<Object> discarded = new CopyOnWriteArrayList<>();
+        requestAndCancelBeforeTheBatchIsEntered(ring.recv(pair[0], 64).doOnDiscard(Object.class, discarded::add));
+        awaitBuffersReleased();
+        StepVerifier.create(ring.recv(pair[0], 64).map(CatalogueTestBase::consume))
+                .expectNext("kept").as("the cancelled recv never ran")
+                .expectComplete()
+                .verify(TIMEOUT);
+        assertEquals(List.of(), discarded, "nothing was received, so nothing to discard");
+    }
+
+    @Test
     void connectionAcceptedAfterCancelIsClosedByTheLibraryNotHandedToTheHook() throws Exception {
         int listen = tcpListener();
         int client = track(SocketCalls.socket(SocketCalls.AF_INET, SocketCalls.SOCK_STREAM, 0));

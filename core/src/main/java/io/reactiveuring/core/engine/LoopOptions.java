@@ -15,7 +15,11 @@ import java.util.function.Consumer;
  *                               one-shot completions can never exceed the CQ. Larger values are allowed for tests
  *                               of the overflow fallback
  * @param handoffCapacity        capacity of the queue that carries work from other threads to the loop
- * @param shutdownGrace          how long the loop waits for the final CQEs of cancelled work when it ends
+ * @param shutdownGrace          how long the loop may wait in the kernel for the final CQEs of cancelled work
+ *                               when it ends (time spent delivering them and freeing their memory is not
+ *                               counted); after it, what the kernel has already produced is still taken in, and
+ *                               only ops whose final CQE never came are quarantined. {@code Duration.ZERO}: end
+ *                               at once, quarantining everything still in flight
  * @param threadName             name of the loop thread
  * @param refusedSetupFlags      setup flags never to ask for (exercise the fallback chain); usually 0
  * @param errorHook              receives exceptions thrown by user callbacks on the loop thread

@@ -57,15 +57,17 @@ public final class UringLoop implements Executor, AutoCloseable {
     private static final int RUNNING = 0;
     private static final int CLOSING = 1;
     private static final int TERMINATED = 2;
+    private static final int STATE_SHIFT = 30;
+    private static final int PRODUCER_MASK = (1 << STATE_SHIFT) - 1;
 
     private static final VarHandle SLEEPING;
-    private static final VarHandle PRODUCERS;
+    private static final VarHandle CTL;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             SLEEPING = l.findVarHandle(UringLoop.class, "sleeping", boolean.class);
-            PRODUCERS = l.findVarHandle(UringLoop.class, "producers", int.class);
+            CTL = l.findVarHandle(UringLoop.class, "ctl", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -81,11 +83,15 @@ public final class UringLoop implements Executor, AutoCloseable {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final MemorySegment wakeValue;
 
-    private volatile int state = RUNNING;
+    /**
+     * The loop's state (top two bits) and the foreign threads inside their check-state-then-offer window (the rest),
+     * in one word: a producer enters the window only by a CAS that sees RUNNING, so once the loop has moved to
+     * CLOSING no new producer can enter, and waiting for the count to drain is bounded by the offers already under
+     * way, however many producers keep arriving.
+     */
+    private volatile int ctl = RUNNING << STATE_SHIFT;
     /** True while the loop is (about to be) blocked in io_uring_enter and needs an eventfd write to wake up. */
     private volatile boolean sleeping;
-    /** Foreign threads inside the check-state-then-offer window; the loop waits for 0 before its final drain. */
-    private volatile int producers;
     private volatile Throwable startFailure;
     private volatile RingFeatures features;
     private volatile int eventFd = -1;
@@ -185,12 +191,12 @@ public final class UringLoop implements Executor, AutoCloseable {
 
     /** True once the loop has ended and released the ring. */
     public boolean isTerminated() {
-        return state == TERMINATED;
+        return state() == TERMINATED;
     }
 
     /** True once the loop has been asked to end (or has ended). */
     public boolean isShuttingDown() {
-        return state != RUNNING;
+        return state() != RUNNING;
     }
 
     /**
@@ -266,7 +272,7 @@ public final class UringLoop implements Executor, AutoCloseable {
         try {
             execute(r);
         } catch (RejectedExecutionException e) {
-            if (state == RUNNING) {
+            if (state() == RUNNING) {
                 throw e; // hand-off queue full: the caller must know the cancel did not happen
             }
             notifyCancel(onCancelResult, -Errno.ENOENT);
@@ -286,7 +292,7 @@ public final class UringLoop implements Executor, AutoCloseable {
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
         if (inLoop()) {
-            if (state == TERMINATED) {
+            if (state() == TERMINATED) {
                 throw new RejectedExecutionException("io_uring loop has terminated");
             }
             localTasks.add(task);
@@ -306,7 +312,7 @@ public final class UringLoop implements Executor, AutoCloseable {
         Objects.requireNonNull(listener, "listener");
         terminationListeners.add(listener);
         // Claimed by remove(): whichever of this thread and the loop's shutdown removes it runs it, exactly once.
-        if (state == TERMINATED && terminationListeners.remove(listener)) {
+        if (state() == TERMINATED && terminationListeners.remove(listener)) {
             listener.run();
         }
     }
@@ -318,7 +324,7 @@ public final class UringLoop implements Executor, AutoCloseable {
 
     /** Asks the loop to end; returns at once. */
     public void dispose() {
-        if (state == RUNNING && transition(RUNNING, CLOSING)) {
+        if (state() == RUNNING && transition(RUNNING, CLOSING)) {
             wake(true);
         }
     }
@@ -363,10 +369,27 @@ public final class UringLoop implements Executor, AutoCloseable {
         if (!inLoop()) {
             throw new IllegalStateException("io_uring_register must run on the ring's loop thread");
         }
-        if (state == TERMINATED || ring == null || ring.isClosed()) {
+        if (state() == TERMINATED || ring == null || ring.isClosed()) {
             throw new IllegalStateException("the ring is closed");
         }
         return LibC.ioUringRegister(ring.fd(), opcode, arg == null ? MemorySegment.NULL : arg, nrArgs);
+    }
+
+    /**
+     * Hands every SQE written so far to the kernel now (one {@code io_uring_enter} that does not wait), instead of
+     * at the end of this turn of the loop; completions are still reaped and delivered afterwards, in the loop's own
+     * order. Loop thread only. An op cancelled before its SQE was handed to the kernel never runs (its SQE becomes
+     * a NOP); one cancelled after this call has been seen by the kernel and is cancelled there.
+     *
+     * @throws IllegalStateException if called from another thread
+     */
+    public void submitPending() {
+        if (!inLoop()) {
+            throw new IllegalStateException("submitPending() must run on the ring's loop thread");
+        }
+        if (state() == RUNNING && sq.unsubmitted() > 0) {
+            flushSubmissions();
+        }
     }
 
     /** This ring's fd, e.g. as the target of {@code MSG_RING} from another ring; -1 once closed. */
@@ -455,18 +478,25 @@ public final class UringLoop implements Executor, AutoCloseable {
 
     @Override
     public String toString() {
-        return "UringLoop[" + options.threadName() + ", inFlight=" + userInFlight + ", state=" + state + "]";
+        return "UringLoop[" + options.threadName() + ", inFlight=" + userInFlight + ", state=" + state() + "]";
     }
 
     // ------------------------------------------------------------------------------------------------ hand-off
 
+    private int state() {
+        return ctl >>> STATE_SHIFT;
+    }
+
+    /** Moves from {@code expect} to {@code update}, keeping the producer count; false if the state was another. */
     private boolean transition(int expect, int update) {
-        synchronized (this) {
-            if (state != expect) {
+        while (true) {
+            int c = ctl;
+            if (c >>> STATE_SHIFT != expect) {
                 return false;
             }
-            state = update;
-            return true;
+            if (CTL.compareAndSet(this, c, (c & PRODUCER_MASK) | update << STATE_SHIFT)) {
+                return true;
+            }
         }
     }
 
@@ -492,18 +522,24 @@ public final class UringLoop implements Executor, AutoCloseable {
     }
 
     private void handOff(Object item) {
-        PRODUCERS.getAndAdd(this, 1);
-        try {
-            if (state != RUNNING) {
+        int c;
+        do {
+            c = ctl;
+            if (c >>> STATE_SHIFT != RUNNING) {
+                // Outside the window: a rejection runs callbacks, which may subscribe again.
                 rejectAfterEnd(item);
                 return;
             }
-            if (!handoff.offer(item)) {
-                throw new RejectedExecutionException("io_uring loop hand-off queue is full (capacity "
-                        + options.handoffCapacity() + ")");
-            }
+        } while (!CTL.compareAndSet(this, c, c + 1));
+        boolean offered;
+        try {
+            offered = handoff.offer(item);
         } finally {
-            PRODUCERS.getAndAdd(this, -1);
+            CTL.getAndAdd(this, -1);
+        }
+        if (!offered) {
+            throw new RejectedExecutionException("io_uring loop hand-off queue is full (capacity "
+                    + options.handoffCapacity() + ")");
         }
         // The offer must be visible before we read `sleeping`; the loop fences between setting `sleeping` and
         // re-checking the queue. One of the two sides therefore always sees the other.
@@ -538,7 +574,7 @@ public final class UringLoop implements Executor, AutoCloseable {
             init();
         } catch (Throwable t) {
             startFailure = t;
-            state = TERMINATED;
+            transition(RUNNING, TERMINATED);
             releaseNative(true);
             started.countDown();
             terminated.countDown();
@@ -585,7 +621,7 @@ public final class UringLoop implements Executor, AutoCloseable {
     }
 
     private void loop() {
-        while (state == RUNNING) {
+        while (state() == RUNNING) {
             runLocalTasks();
             drainHandoff();
             int sqFlags = sq.flags();
@@ -596,14 +632,14 @@ public final class UringLoop implements Executor, AutoCloseable {
                 enter(0, null);
             }
             int reaped = reap();
-            if (reaped > 0 || !localTasks.isEmpty() || !handoff.isEmpty() || state != RUNNING) {
+            if (reaped > 0 || !localTasks.isEmpty() || !handoff.isEmpty() || state() != RUNNING) {
                 continue;
             }
             // Idle: announce the sleep, then look once more. A producer that offered before our fence is seen
             // here; one that offers after it sees `sleeping` and writes the eventfd.
             sleeping = true;
             VarHandle.fullFence();
-            if (!handoff.isEmpty() || state != RUNNING) {
+            if (!handoff.isEmpty() || state() != RUNNING) {
                 sleeping = false;
                 continue;
             }
@@ -750,6 +786,10 @@ public final class UringLoop implements Executor, AutoCloseable {
         OwnedResource resource = op.resource;
         op.resource = null;
         freeSlot(slot, op);
+        if (op.cancelledBeforeEnter) {
+            op.cancelledBeforeEnter = false;
+            res = -Errno.ECANCELED; // the NOP its SQE became answered, not the op
+        }
         try {
             deliver(op, res, flags);
         } finally {
@@ -784,7 +824,7 @@ public final class UringLoop implements Executor, AutoCloseable {
     // ------------------------------------------------------------------------------------------------ submission
 
     private void submitOnLoop(UringOperation head) {
-        if (state != RUNNING) {
+        if (state() != RUNNING) {
             rejectChain(head);
             return;
         }
@@ -806,6 +846,7 @@ public final class UringLoop implements Executor, AutoCloseable {
             if (!hasRoom(1)) {
                 return false;
             }
+            head.chainMember = false;
             prepare(head, false);
             return true;
         }
@@ -818,6 +859,7 @@ public final class UringLoop implements Executor, AutoCloseable {
         }
         for (UringOperation o = head; o != null; ) {
             UringOperation next = o.chainNext;
+            o.chainMember = n > 1;
             prepare(o, false);
             o.chainNext = null;
             o = next;
@@ -844,6 +886,7 @@ public final class UringLoop implements Executor, AutoCloseable {
         }
         for (UringOperation o = head; o != null; ) {
             UringOperation next = o.chainNext;
+            o.chainMember = n > 1;
             o.drainMember = true;
             prepare(o, false);
             o.chainNext = null;
@@ -896,6 +939,7 @@ public final class UringLoop implements Executor, AutoCloseable {
             scratch.set(JAVA_LONG, ts + KernelTimespecLayout.TV_NSEC, s.timespecNanos % 1_000_000_000L);
             addr = scratch.address() + ts;
         }
+        op.sqePosition = sq.nextPosition();
         long sqe = sq.claim();
         sq.setOpcode(sqe, s.opcode);
         // link flags come only from submitLinked: one left in a spec would tie this SQE to an unrelated next one;
@@ -958,7 +1002,7 @@ public final class UringLoop implements Executor, AutoCloseable {
 
     private void cancelOnLoop(UringOperation target, java.util.function.IntConsumer onResult) {
         if (!(target.slot >= 0 && slots[target.slot] == target) && !backlog.contains(target)
-                && predecessorInBacklog(target) == null && state == RUNNING) {
+                && predecessorInBacklog(target) == null && state() == RUNNING) {
             // Submitted from another thread and still in the hand-off queue (this cancel runs on the loop thread
             // before the loop drained it): take in everything handed off so far; the target itself (with the rest of
             // its chain) ends there without reaching the kernel, instead of running after its cancel.
@@ -968,7 +1012,15 @@ public final class UringLoop implements Executor, AutoCloseable {
             }
         }
         if (target.slot >= 0 && slots[target.slot] == target) {
-            if (state == TERMINATED) {
+            if (state() == TERMINATED) {
+                return;
+            }
+            if (!target.chainMember && !internal[target.slot] && sq.isUnsubmitted(target.sqePosition)) {
+                // Written in this turn's batch but not yet seen by the kernel: it must not run (a recv would consume
+                // data nobody receives). Its SQE becomes a NOP; the op still gets its own final CQE, as ECANCELED.
+                sq.rewriteAsNop(target.sqePosition, IORING_OP_NOP);
+                target.cancelledBeforeEnter = true;
+                notifyCancel(onResult, 0);
                 return;
             }
             cancelsIssued++;
@@ -1076,7 +1128,7 @@ public final class UringLoop implements Executor, AutoCloseable {
             } else if (res != -Errno.ECANCELED && (flags & FLAG_LOOP_TERMINATED) == 0) {
                 LOG.log(System.Logger.Level.WARNING, "eventfd read failed: " + Errno.name(-res));
             }
-            if (state == RUNNING && !dying) {
+            if (state() == RUNNING && !dying) {
                 submitInternal(this);
             }
         }
@@ -1086,11 +1138,7 @@ public final class UringLoop implements Executor, AutoCloseable {
 
     private void shutdown(Throwable death) {
         dying = true;
-        synchronized (this) {
-            if (state == RUNNING) {
-                state = CLOSING;
-            }
-        }
+        transition(RUNNING, CLOSING);
         if (death != null && !(death instanceof ThreadDeath)) {
             try {
                 LOG.log(System.Logger.Level.ERROR, "io_uring loop " + options.threadName()
@@ -1104,7 +1152,7 @@ public final class UringLoop implements Executor, AutoCloseable {
         try {
             // Producers inside their check-then-offer window finish it; afterwards none can enqueue (they see
             // CLOSING), so draining the queue once more is final.
-            while (producers != 0) {
+            while ((ctl & PRODUCER_MASK) != 0) {
                 Thread.onSpinWait();
             }
             drainOnShutdown();
@@ -1131,7 +1179,7 @@ public final class UringLoop implements Executor, AutoCloseable {
                 deliver(op, -errno, UringOperation.FLAG_LOOP_TERMINATED);
             }
         }
-        state = TERMINATED;
+        transition(CLOSING, TERMINATED);
         for (Runnable listener : terminationListeners) {
             if (terminationListeners.remove(listener)) {
                 runTask(listener);
@@ -1193,23 +1241,56 @@ public final class UringLoop implements Executor, AutoCloseable {
         if (inFlightTotal() == 0) {
             return;
         }
-        InternalCancel all = new InternalCancel(null);
-        all.spec(OpSpec.asyncCancel(0, IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL));
-        if (freeTop > 0) {
+        // One cancel per op, by its user_data: the kernel finds each in its cancel hash at once, where a single
+        // ASYNC_CANCEL with ANY | ALL rescans every table for each op it cancels (about a second for 10,000 here).
+        for (int i = 0; i < slots.length; i++) {
+            UringOperation op = slots[i];
+            if (op == null || op instanceof InternalCancel) {
+                continue;
+            }
+            if (freeTop == 0) {
+                break; // cannot happen: there are as many internal slots as user ones
+            }
             if (sq.free() == 0) {
                 flushSubmissions();
+                reap();
+                if (sq.free() == 0) {
+                    break;
+                }
             }
+            InternalCancel c = new InternalCancel(null);
+            c.spec(op.spec.opcode == IORING_OP_POLL_ADD
+                    ? OpSpec.of(IORING_OP_POLL_REMOVE).addr(op.userData)
+                    : OpSpec.asyncCancel(op.userData, 0));
+            prepare(c, true);
+        }
+        // And one sweep for anything the loop above did not name (an op re-armed meanwhile); cheap now, because the
+        // kernel runs it after the cancels above have emptied its tables.
+        if (freeTop > 0 && (sq.free() > 0 || flushSubmissions() && sq.free() > 0)) {
+            InternalCancel all = new InternalCancel(null);
+            all.spec(OpSpec.asyncCancel(0, IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL));
             prepare(all, true);
         }
-        long deadline = System.nanoTime() + options.shutdownGrace().toNanos();
-        while (inFlightTotal() > 0) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                break;
-            }
-            enter(1, Duration.ofNanos(left));
+        // The grace is time spent waiting for the kernel, not time spent delivering completions and freeing their
+        // memory (reap): a slow subscriber or allocator must not turn ops that did complete into quarantined ones.
+        long waitLeft = options.shutdownGrace().toNanos();
+        while (inFlightTotal() > 0 && waitLeft > 0) {
+            long start = System.nanoTime();
+            enter(1, Duration.ofNanos(waitLeft));
+            waitLeft -= System.nanoTime() - start;
             reap();
         }
+        // Completions the kernel has produced but not yet posted (task work) still count: take them in without
+        // waiting, for as long as that makes progress. A zero grace means "do not collect at all".
+        int before;
+        do {
+            before = inFlightTotal();
+            if (before == 0 || !options.shutdownGrace().isPositive()) {
+                break;
+            }
+            enter(0, null);
+            reap();
+        } while (inFlightTotal() < before); // only while final CQEs keep coming (a multishot's MORE CQEs do not count)
     }
 
     private int inFlightTotal() {

@@ -44,6 +44,12 @@ public abstract class UringOperation {
     boolean drainMember;
     /** The next op of a linked chain, for this submission only. */
     UringOperation chainNext;
+    /** Part of a linked chain of two or more ops in the current submission (its SQE cannot be rewritten alone). */
+    boolean chainMember;
+    /** Where its SQE sits in the SQ (a free-running position), while it may not have been submitted yet. */
+    int sqePosition;
+    /** Cancelled after its SQE was written but before the kernel saw it: the SQE became a NOP, the op ends ECANCELED. */
+    boolean cancelledBeforeEnter;
 
     protected UringOperation() {
     }

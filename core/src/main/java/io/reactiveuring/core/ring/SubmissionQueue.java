@@ -86,6 +86,33 @@ public final class SubmissionQueue {
         return entries - (tail - knownHead) >= count || free() >= count;
     }
 
+    /** The position (free-running counter) that the next {@link #claim()} takes. */
+    public int nextPosition() {
+        return tail;
+    }
+
+    /**
+     * True if the SQE claimed at {@code position} has not been passed to {@code io_uring_enter} yet, so the kernel
+     * has not seen it and it may still be rewritten.
+     */
+    public boolean isUnsubmitted(int position) {
+        return position - submittedTail >= 0 && tail - position > 0;
+    }
+
+    /**
+     * Turns the not yet submitted SQE at {@code position} into a NOP that keeps its user_data: the kernel will run
+     * nothing for it but still post its CQE, so whatever owns the entry gets its completion as usual.
+     */
+    public void rewriteAsNop(int position, byte nopOpcode) {
+        long offset = (long) (position & mask) * SqeLayout.SIZE;
+        long userData = sqes.get(JAVA_LONG_UNALIGNED, offset + SqeLayout.USER_DATA);
+        for (long o = 0; o < SqeLayout.SIZE; o += 8) {
+            sqes.set(JAVA_LONG_UNALIGNED, offset + o, 0L);
+        }
+        sqes.set(JAVA_BYTE, offset + SqeLayout.OPCODE, nopOpcode);
+        sqes.set(JAVA_LONG_UNALIGNED, offset + SqeLayout.USER_DATA, userData);
+    }
+
     /** Entries written but not yet passed to {@code io_uring_enter}. */
     public int unsubmitted() {
         return tail - submittedTail;

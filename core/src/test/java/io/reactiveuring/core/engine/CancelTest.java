@@ -211,4 +211,27 @@ class CancelTest {
         assertEquals(-Errno.ENOENT, res.get(10, TimeUnit.SECONDS));
         assertEquals(1, nop.completionCount);
     }
+
+    @Test
+    void anOpCancelledOnTheLoopBeforeItsBatchWasEnteredNeverRunsAndItsDataStaysForTheNextRead() throws Exception {
+        start(LoopOptions.defaults());
+        TestPipe p = pipe();
+        p.write("hello".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment first = arena.allocate(16);
+            RecordingOperation read = new RecordingOperation(OpSpec.read(p.readFd, first, -1));
+            CompletableFuture<Integer> cancelRes = new CompletableFuture<>();
+            loop.execute(() -> {
+                loop.submit(read);
+                loop.cancel(read, cancelRes::complete); // same turn: the kernel has not seen the read yet
+            });
+            assertEquals(-Errno.ECANCELED, read.awaitRes(), "the read ended as cancelled");
+            assertEquals(1, read.completionCount, "one final completion");
+            assertEquals(0, cancelRes.get(10, TimeUnit.SECONDS), "the cancel found it");
+
+            MemorySegment second = arena.allocate(16);
+            assertEquals(5, Ops.run(loop, OpSpec.read(p.readFd, second, -1)), "the bytes were not consumed");
+            assertEquals("hello", new String(Ops.bytes(second, 5), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
 }

@@ -72,11 +72,12 @@ class AcceptTest extends LoopTestBase {
                 SocketAddresses.allocate(SocketAddresses.localAddress(listener), arena))).res());
         long fdsWithConnection = io.reactiveuring.core.UringTestSupport.openFds();
 
-        // Accept and its cancel in the same batch: the accept completes inline with the waiting connection, so its
-        // CQE (an fd) arrives after cancel() was requested.
+        // The accept goes to the kernel (and completes inline with the waiting connection) before its cancel, in the
+        // same turn of the loop: its CQE (an fd) is reaped after cancel() was requested.
         FdRecorder accept = new FdRecorder(SocketOps.accept(listener));
         onLoop(() -> {
             loop.submit(accept);
+            loop.submitPending();
             accept.cancel(loop);
             return null;
         });
@@ -102,7 +103,8 @@ class AcceptTest extends LoopTestBase {
         FdRecorder accept = new FdRecorder(SocketOps.acceptMultishot(listener, 0));
         onLoop(() -> {
             loop.submit(accept);
-            accept.cancel(loop); // same batch: the three accepts happen before the cancel arrives
+            loop.submitPending(); // the three accepts happen in the kernel before the cancel arrives
+            accept.cancel(loop);
             return null;
         });
         Cqe only = accept.next();

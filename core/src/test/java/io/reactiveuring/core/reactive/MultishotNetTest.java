@@ -298,10 +298,11 @@ class MultishotNetTest {
         long fdsWithConnections = UringTestSupport.openFds();
         RecordingCall<Accepted> call = acceptCall(listener);
         Items<Accepted> s = new Items<>(Long.MAX_VALUE);
-        // Subscribe and cancel in one loop batch: the arm accepts the three waiting connections when the kernel
-        // takes its SQE, before the cancel that follows it, so all three fds arrive after cancel().
+        // Subscribe and cancel in one turn of the loop, the arm handed to the kernel first: it accepts the three
+        // waiting connections before the cancel that follows it, so all three fds arrive after cancel().
         onLoop(() -> {
             publisher(call).subscribe(s);
+            loop.submitPending();
             s.subscription.cancel();
             return null;
         });
