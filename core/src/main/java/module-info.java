@@ -8,12 +8,13 @@ module io.reactiveuring.core {
     requires org.jctools.core;
     requires jdk.jfr;
 
+    // The API. The FFM binding (binding) and the mapped rings (ring) are internal: nothing outside this module
+    // needs them, and keeping them unexported leaves them free to change.
     exports io.reactiveuring.core;
-    exports io.reactiveuring.core.binding;
     exports io.reactiveuring.core.buffer;
     exports io.reactiveuring.core.engine;
+    exports io.reactiveuring.core.linux;
     exports io.reactiveuring.core.net;
     exports io.reactiveuring.core.ops;
     exports io.reactiveuring.core.reactive;
-    exports io.reactiveuring.core.ring;
 }

@@ -1,6 +1,6 @@
 package io.reactiveuring.benchmarks;
 
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.ring.CompletionQueue;
 import io.reactiveuring.core.ring.Ring;
@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 
-import static io.reactiveuring.core.binding.IoUring.IORING_ENTER_GETEVENTS;
-import static io.reactiveuring.core.binding.IoUring.IORING_OP_NOP;
+import static io.reactiveuring.core.linux.IoUring.IORING_ENTER_GETEVENTS;
+import static io.reactiveuring.core.linux.IoUring.IORING_OP_NOP;
 
 /**
  * The floor under {@link EngineNopBenchmark}: the same NOPs with no engine. The benchmark thread owns a

@@ -1,7 +1,8 @@
 package io.reactiveuring.core;
 
 import io.reactiveuring.core.binding.LibC;
-import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.linux.Sockets;
+import io.reactiveuring.core.binding.LibSocket;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -23,11 +24,11 @@ public record SocketPair(int first, int second) implements AutoCloseable {
     /** The kind of socket pair. */
     public enum Kind {
         /** A byte stream ({@code SOCK_STREAM}). */
-        STREAM(SocketCalls.SOCK_STREAM),
+        STREAM(Sockets.SOCK_STREAM),
         /** Datagrams ({@code SOCK_DGRAM}): message boundaries kept, unreliable in general (not on AF_UNIX). */
-        DATAGRAM(SocketCalls.SOCK_DGRAM),
+        DATAGRAM(Sockets.SOCK_DGRAM),
         /** Ordered messages with boundaries and an end of stream ({@code SOCK_SEQPACKET}). */
-        SEQPACKET(SocketCalls.SOCK_SEQPACKET);
+        SEQPACKET(Sockets.SOCK_SEQPACKET);
 
         final int type;
 
@@ -56,7 +57,7 @@ public record SocketPair(int first, int second) implements AutoCloseable {
     public static SocketPair open(Kind kind) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            int r = SocketCalls.socketpair(SocketCalls.AF_UNIX, kind.type, 0, fds);
+            int r = LibSocket.socketpair(Sockets.AF_UNIX, kind.type, 0, fds);
             if (r < 0) {
                 throw UringException.of(r, "socketpair");
             }

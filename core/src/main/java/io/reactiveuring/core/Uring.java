@@ -1,7 +1,7 @@
 package io.reactiveuring.core;
 
 import io.reactiveuring.core.ring.Ring;
-import io.reactiveuring.core.ring.RingFeatures;
+import io.reactiveuring.core.engine.RingFeatures;
 
 import java.util.Locale;
 import java.util.Optional;

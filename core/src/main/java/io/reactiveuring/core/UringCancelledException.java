@@ -1,6 +1,6 @@
 package io.reactiveuring.core;
 
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 
 import java.util.concurrent.CancellationException;
 

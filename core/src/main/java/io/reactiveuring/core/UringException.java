@@ -1,6 +1,6 @@
 package io.reactiveuring.core;
 
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 
 /**
  * An io_uring operation ended with a negative result: carries the errno (positive), its symbolic name and the

@@ -1,6 +1,6 @@
 package io.reactiveuring.core;
 
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 
 /**
  * An operation of an {@code IOSQE_IO_LINK} chain did not run because an earlier op of the chain failed or was

@@ -1,6 +1,6 @@
 package io.reactiveuring.core;
 
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 
 /**
  * A kernel-side timeout ({@code IORING_OP_LINK_TIMEOUT}) linked to the operation expired before the operation

@@ -1,6 +1,6 @@
 package io.reactiveuring.core;
 
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CancellationException;

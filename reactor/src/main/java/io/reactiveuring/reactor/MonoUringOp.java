@@ -1,7 +1,7 @@
 package io.reactiveuring.reactor;
 
 import io.reactiveuring.core.UringException;
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.engine.UringLoop;
 import io.reactiveuring.core.reactive.OneShotSubscription;
 import io.reactiveuring.core.reactive.OpCall;

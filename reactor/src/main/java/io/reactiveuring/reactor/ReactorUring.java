@@ -1,8 +1,8 @@
 package io.reactiveuring.reactor;
 
 import io.reactiveuring.core.UringException;
-import io.reactiveuring.core.binding.FileFlags;
-import io.reactiveuring.core.binding.Poll;
+import io.reactiveuring.core.linux.FileFlags;
+import io.reactiveuring.core.linux.Poll;
 import io.reactiveuring.core.buffer.BufferAllocator;
 import io.reactiveuring.core.buffer.ProvidedBufferRing;
 import io.reactiveuring.core.buffer.UringBuffer;
@@ -402,7 +402,7 @@ public final class ReactorUring implements Disposable {
 
     // ------------------------------------------------------------------------------------------- ops: sockets
 
-    /** {@code socket(2)} ({@code SocketCalls.AF_*}, {@code SOCK_*}), always {@code SOCK_CLOEXEC}; emits the fd. */
+    /** {@code socket(2)} ({@code Sockets.AF_*}, {@code SOCK_*}), always {@code SOCK_CLOEXEC}; emits the fd. */
     public Mono<Integer> socket(int domain, int type, int protocol) {
         return op(NetCalls.socket(domain, type, protocol));
     }
@@ -410,6 +410,16 @@ public final class ReactorUring implements Disposable {
     /** Connects {@code fd} to {@code address} (IPv4, IPv6 or a Unix domain path); emits 0. */
     public Mono<Integer> connect(int fd, SocketAddress address) {
         return op(NetCalls.connect(fd, address, allocator));
+    }
+
+    /** Binds {@code fd} to {@code address} ({@code IORING_OP_BIND}); emits 0. */
+    public Mono<Integer> bind(int fd, SocketAddress address) {
+        return op(NetCalls.bind(fd, address, allocator));
+    }
+
+    /** Makes the bound socket {@code fd} listen with {@code backlog} ({@code IORING_OP_LISTEN}); emits 0. */
+    public Mono<Integer> listen(int fd, int backlog) {
+        return op(NetCalls.listen(fd, backlog));
     }
 
     /**
@@ -477,7 +487,7 @@ public final class ReactorUring implements Disposable {
         return op(NetCalls.recvmsg(fd, length, allocator, UringBuffer::release));
     }
 
-    /** {@code shutdown(2)} ({@code SocketCalls.SHUT_RD}, {@code SHUT_WR}, {@code SHUT_RDWR}); emits 0. */
+    /** {@code shutdown(2)} ({@code Sockets.SHUT_RD}, {@code SHUT_WR}, {@code SHUT_RDWR}); emits 0. */
     public Mono<Integer> shutdown(int fd, int how) {
         return op(NetCalls.shutdown(fd, how));
     }

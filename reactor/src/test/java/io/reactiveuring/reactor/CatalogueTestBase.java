@@ -1,7 +1,8 @@
 package io.reactiveuring.reactor;
 
 import io.reactiveuring.core.binding.LibC;
-import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.linux.Sockets;
+import io.reactiveuring.core.binding.LibSocket;
 import io.reactiveuring.core.buffer.BufferAllocator;
 import io.reactiveuring.core.buffer.LeakDetector;
 import io.reactiveuring.core.buffer.UringBuffer;
@@ -184,16 +185,16 @@ abstract class CatalogueTestBase {
 
     /** A TCP socket listening on an ephemeral loopback port (plain syscalls, not the ring). */
     int tcpListener() {
-        int fd = track(SocketCalls.socket(SocketCalls.AF_INET, SocketCalls.SOCK_STREAM, 0));
-        assertEquals(0, SocketCalls.setsockopt(fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_REUSEADDR, 1));
+        int fd = track(LibSocket.socket(Sockets.AF_INET, Sockets.SOCK_STREAM, 0));
+        assertEquals(0, LibSocket.setsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_REUSEADDR, 1));
         bind(fd);
-        assertEquals(0, SocketCalls.listen(fd, 16));
+        assertEquals(0, LibSocket.listen(fd, 16));
         return fd;
     }
 
     /** A UDP socket bound to an ephemeral loopback port. */
     int udpSocket() {
-        int fd = track(SocketCalls.socket(SocketCalls.AF_INET, SocketCalls.SOCK_DGRAM, 0));
+        int fd = track(LibSocket.socket(Sockets.AF_INET, Sockets.SOCK_DGRAM, 0));
         bind(fd);
         return fd;
     }
@@ -201,7 +202,7 @@ abstract class CatalogueTestBase {
     private static void bind(int fd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment any = SocketAddresses.allocate(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), a);
-            assertEquals(0, SocketCalls.bind(fd, any));
+            assertEquals(0, LibSocket.bind(fd, any));
         }
     }
 
@@ -209,8 +210,8 @@ abstract class CatalogueTestBase {
     int[] unixSocketPair() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment sv = a.allocate(JAVA_INT, 2);
-            assertEquals(0, SocketCalls.socketpair(SocketCalls.AF_UNIX,
-                    SocketCalls.SOCK_STREAM | SocketCalls.SOCK_CLOEXEC, 0, sv));
+            assertEquals(0, LibSocket.socketpair(Sockets.AF_UNIX,
+                    Sockets.SOCK_STREAM | Sockets.SOCK_CLOEXEC, 0, sv));
             return new int[] {track(sv.get(JAVA_INT, 0)), track(sv.get(JAVA_INT, 4))};
         }
     }

@@ -2,8 +2,8 @@ package io.reactiveuring.reactor;
 
 import io.reactiveuring.core.UringCancelledException;
 import io.reactiveuring.core.UringTimeoutException;
-import io.reactiveuring.core.binding.Errno;
-import io.reactiveuring.core.binding.Poll;
+import io.reactiveuring.core.linux.Errno;
+import io.reactiveuring.core.linux.Poll;
 import io.reactiveuring.core.buffer.UringBuffer;
 import io.reactiveuring.core.engine.LoopOptions;
 import io.reactiveuring.core.engine.UringLoop;

@@ -1,10 +1,11 @@
 package io.reactiveuring.reactor;
 
 import io.reactiveuring.core.UringException;
-import io.reactiveuring.core.binding.Errno;
-import io.reactiveuring.core.binding.FileFlags;
+import io.reactiveuring.core.linux.Errno;
+import io.reactiveuring.core.linux.FileFlags;
 import io.reactiveuring.core.binding.LibC;
-import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.linux.Sockets;
+import io.reactiveuring.core.binding.LibSocket;
 import io.reactiveuring.core.buffer.UringBuffer;
 import io.reactiveuring.core.engine.LoopOptions;
 import io.reactiveuring.core.engine.PollRetry;
@@ -114,7 +115,7 @@ class FileCatalogueTest extends CatalogueTestBase {
         Integer fd = ring.openat(FileFlags.AT_FDCWD, file.toString(), FileFlags.O_RDONLY, 0).block(TIMEOUT);
         assertNotNull(fd);
         track(fd);
-        assertEquals(SocketCalls.FD_CLOEXEC, SocketCalls.fcntl(fd, SocketCalls.F_GETFD, 0), "CLOEXEC");
+        assertEquals(Sockets.FD_CLOEXEC, LibSocket.fcntl(fd, Sockets.F_GETFD, 0), "CLOEXEC");
         StepVerifier.create(ring.statx(FileFlags.AT_FDCWD, file.toString(), 0, FileFlags.STATX_BASIC_STATS))
                 .assertNext(stat -> {
                     assertTrue(stat.isRegularFile());
@@ -126,7 +127,7 @@ class FileCatalogueTest extends CatalogueTestBase {
                 .verify(TIMEOUT);
         StepVerifier.create(ring.close(fd)).expectNext(0).expectComplete().verify(TIMEOUT);
         forget(fd);
-        assertEquals(-Errno.EBADF, SocketCalls.fcntl(fd, SocketCalls.F_GETFD, 0), "the fd is closed");
+        assertEquals(-Errno.EBADF, LibSocket.fcntl(fd, Sockets.F_GETFD, 0), "the fd is closed");
     }
 
     private static long unixAttribute(Path file, String name) {

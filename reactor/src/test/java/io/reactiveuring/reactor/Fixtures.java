@@ -1,7 +1,7 @@
 package io.reactiveuring.reactor;
 
 import io.reactiveuring.core.Uring;
-import io.reactiveuring.core.binding.IoUring;
+import io.reactiveuring.core.linux.IoUring;
 import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.engine.OpSpec;
 import org.junit.jupiter.api.Assumptions;

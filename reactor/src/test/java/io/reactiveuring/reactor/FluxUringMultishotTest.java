@@ -2,8 +2,9 @@ package io.reactiveuring.reactor;
 
 import io.reactiveuring.core.UringCancelledException;
 import io.reactiveuring.core.binding.LibC;
-import io.reactiveuring.core.binding.Poll;
-import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.linux.Poll;
+import io.reactiveuring.core.linux.Sockets;
+import io.reactiveuring.core.binding.LibSocket;
 import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.ops.SocketOps;
 import io.reactiveuring.core.reactive.MultishotCall;
@@ -45,7 +46,7 @@ class FluxUringMultishotTest extends CatalogueTestBase {
         final AtomicInteger consumed = new AtomicInteger();
 
         OneByteAtATime() {
-            assertEquals(0, SocketCalls.setNonBlocking(pipe[0], true)); // a broken count must fail, not block
+            assertEquals(0, LibSocket.setNonBlocking(pipe[0], true)); // a broken count must fail, not block
             produce();
         }
 
@@ -173,7 +174,7 @@ class FluxUringMultishotTest extends CatalogueTestBase {
     int listenerWithThreePendingConnections() {
         int listen = tcpListener();
         for (int i = 0; i < 3; i++) {
-            int client = track(SocketCalls.socket(SocketCalls.AF_INET, SocketCalls.SOCK_STREAM, 0));
+            int client = track(LibSocket.socket(Sockets.AF_INET, Sockets.SOCK_STREAM, 0));
             StepVerifier.create(ring.connect(client, localAddress(listen))).expectNext(0).expectComplete()
                     .verify(TIMEOUT);
         }

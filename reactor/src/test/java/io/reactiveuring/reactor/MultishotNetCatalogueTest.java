@@ -1,6 +1,6 @@
 package io.reactiveuring.reactor;
 
-import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.linux.Sockets;
 import io.reactiveuring.core.buffer.ProvidedBufferRing;
 import io.reactiveuring.core.buffer.UringBuffer;
 import io.reactiveuring.core.reactive.NetCalls;
@@ -27,7 +27,7 @@ class MultishotNetCatalogueTest extends CatalogueTestBase {
         InetSocketAddress address = localAddress(listen);
         int connections = 20;
         reactor.core.publisher.Mono<List<Integer>> clients = Flux.range(0, connections)
-                .concatMap(i -> ring.socket(SocketCalls.AF_INET, SocketCalls.SOCK_STREAM, 0)
+                .concatMap(i -> ring.socket(Sockets.AF_INET, Sockets.SOCK_STREAM, 0)
                         .doOnNext(this::track)
                         .flatMap(fd -> ring.connect(fd, address).thenReturn(fd)))
                 .collectList()
@@ -56,7 +56,7 @@ class MultishotNetCatalogueTest extends CatalogueTestBase {
             new Random(42).nextBytes(data);
             ByteArrayOutputStream received = new ByteArrayOutputStream();
             reactor.core.publisher.Mono<List<Integer>> writer = ring.writeStream(pair[1], data).flux()
-                    .concatWith(ring.shutdown(pair[1], SocketCalls.SHUT_WR))
+                    .concatWith(ring.shutdown(pair[1], Sockets.SHUT_WR))
                     .collectList()
                     .cache();
             StepVerifier.create(ring.recvMultishot(pair[0], buffers)
@@ -81,7 +81,7 @@ class MultishotNetCatalogueTest extends CatalogueTestBase {
         int listen = tcpListener();
         InetSocketAddress address = localAddress(listen);
         List<Integer> clients = Flux.range(0, 3)
-                .concatMap(i -> ring.socket(SocketCalls.AF_INET, SocketCalls.SOCK_STREAM, 0)
+                .concatMap(i -> ring.socket(Sockets.AF_INET, Sockets.SOCK_STREAM, 0)
                         .doOnNext(this::track)
                         .flatMap(fd -> ring.connect(fd, address).thenReturn(fd)))
                 .collectList().block(TIMEOUT);

@@ -1,9 +1,10 @@
 package io.reactiveuring.reactor;
 
 import io.reactiveuring.core.UringException;
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.binding.LibC;
-import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.linux.Sockets;
+import io.reactiveuring.core.binding.LibSocket;
 import io.reactiveuring.core.buffer.UringBuffer;
 import io.reactiveuring.core.engine.PollRetry;
 import io.reactiveuring.core.reactive.NetCalls;
@@ -47,15 +48,15 @@ class NetCatalogueTest extends CatalogueTestBase {
         int listen = tcpListener();
         InetSocketAddress bound = localAddress(listen);
         CompletableFuture<NetCalls.Accepted> accepted = r.accept(listen).toFuture();
-        Integer clientFd = r.socket(SocketCalls.AF_INET, SocketCalls.SOCK_STREAM, 0).block(TIMEOUT);
+        Integer clientFd = r.socket(Sockets.AF_INET, Sockets.SOCK_STREAM, 0).block(TIMEOUT);
         assertNotNull(clientFd);
         int client = track(clientFd);
-        assertEquals(SocketCalls.FD_CLOEXEC, SocketCalls.fcntl(client, SocketCalls.F_GETFD, 0), "CLOEXEC");
+        assertEquals(Sockets.FD_CLOEXEC, LibSocket.fcntl(client, Sockets.F_GETFD, 0), "CLOEXEC");
         StepVerifier.create(r.connect(client, bound)).expectNext(0).expectComplete().verify(TIMEOUT);
         NetCalls.Accepted a = accepted.get(10, TimeUnit.SECONDS);
         int server = track(a.fd());
         assertEquals(localAddress(client), a.peer());
-        assertEquals(SocketCalls.FD_CLOEXEC, SocketCalls.fcntl(server, SocketCalls.F_GETFD, 0));
+        assertEquals(Sockets.FD_CLOEXEC, LibSocket.fcntl(server, Sockets.F_GETFD, 0));
 
         StepVerifier.create(r.send(client, ascii("hello "))).expectNext(6).expectComplete().verify(TIMEOUT);
         StepVerifier.create(r.send(client, ByteBuffer.wrap(ascii("over ")))).expectNext(5).expectComplete()
@@ -66,7 +67,7 @@ class NetCatalogueTest extends CatalogueTestBase {
         owned.release();
         assertEquals("hello over tcp", recvExactly(server, 14));
 
-        StepVerifier.create(r.shutdown(client, SocketCalls.SHUT_WR)).expectNext(0).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(r.shutdown(client, Sockets.SHUT_WR)).expectNext(0).expectComplete().verify(TIMEOUT);
         StepVerifier.create(r.recv(server, 64).map(CatalogueTestBase::consume))
                 .expectNext("").as("the peer's shutdown is an empty buffer")
                 .expectComplete()
@@ -133,7 +134,7 @@ class NetCatalogueTest extends CatalogueTestBase {
     @Test
     void connectToAPortNobodyListensOnIsECONNREFUSED() {
         int bound = udpSocket(); // holds an ephemeral port that no TCP socket listens on
-        int client = track(SocketCalls.socket(SocketCalls.AF_INET, SocketCalls.SOCK_STREAM, 0));
+        int client = track(LibSocket.socket(Sockets.AF_INET, Sockets.SOCK_STREAM, 0));
         StepVerifier.create(ring.connect(client, localAddress(bound)))
                 .expectErrorSatisfies(e -> {
                     UringException u = assertInstanceOf(UringException.class, e);
@@ -231,7 +232,7 @@ class NetCatalogueTest extends CatalogueTestBase {
     @Test
     void connectionAcceptedAfterCancelIsClosedByTheLibraryNotHandedToTheHook() throws Exception {
         int listen = tcpListener();
-        int client = track(SocketCalls.socket(SocketCalls.AF_INET, SocketCalls.SOCK_STREAM, 0));
+        int client = track(LibSocket.socket(Sockets.AF_INET, Sockets.SOCK_STREAM, 0));
         StepVerifier.create(ring.connect(client, localAddress(listen))).expectNext(0).expectComplete()
                 .verify(TIMEOUT);
         java.util.concurrent.atomic.AtomicReference<Object> discarded = new java.util.concurrent.atomic.AtomicReference<>();
@@ -269,7 +270,7 @@ class NetCatalogueTest extends CatalogueTestBase {
         assertThrows(IllegalArgumentException.class, () -> ring.sendmsg(0, unsupported, buf));
         assertThrows(IllegalArgumentException.class, () -> ring.sendmsg(0, unsupported, new byte[1]));
         assertThrows(IllegalArgumentException.class, () -> ring.sendmsg(-1, somewhere, ByteBuffer.allocate(1)));
-        assertThrows(IllegalArgumentException.class, () -> ring.shutdown(-1, SocketCalls.SHUT_RDWR));
+        assertThrows(IllegalArgumentException.class, () -> ring.shutdown(-1, Sockets.SHUT_RDWR));
         barrier();
         assertEquals(submitted + 1, loop.submittedOperations(), "only the barrier NOP was submitted");
         buf.release();

@@ -3,9 +3,9 @@ package io.reactiveuring.reactor;
 import io.reactiveuring.core.UringCancelledException;
 import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.UringLinkBrokenException;
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.binding.LibC;
-import io.reactiveuring.core.binding.Poll;
+import io.reactiveuring.core.linux.Poll;
 import io.reactiveuring.core.engine.LoopOptions;
 import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.engine.UringLoop;
@@ -200,7 +200,7 @@ class ReactorUringOpsTest {
         int fd = fx.open(ring, file, Fixtures.O_RDWR | Fixtures.O_CREAT);
         MemorySegment data = fx.bytes("linked write");
         StepVerifier.create(ring.linked(OpSpec.write(fd, data, 0), OpSpec.of(
-                        io.reactiveuring.core.binding.IoUring.IORING_OP_FSYNC).fd(fd)))
+                        io.reactiveuring.core.linux.IoUring.IORING_OP_FSYNC).fd(fd)))
                 .expectNext(12, 0)
                 .expectComplete()
                 .verify(TIMEOUT);

@@ -3,7 +3,7 @@ package io.reactiveuring.rxjava;
 import io.reactiveuring.core.Uring;
 import io.reactiveuring.core.UringCancelledException;
 import io.reactiveuring.core.binding.LibC;
-import io.reactiveuring.core.binding.Poll;
+import io.reactiveuring.core.linux.Poll;
 import io.reactiveuring.core.engine.LoopOptions;
 import io.reactiveuring.core.engine.UringLoop;
 import io.reactiveuring.core.reactive.ControlCalls;

@@ -5,7 +5,7 @@ import io.reactiveuring.core.engine.LoopOptions;
 import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.engine.UringLoop;
 import io.reactiveuring.core.engine.UringOperation;
-import io.reactiveuring.core.ring.RingFeatures;
+import io.reactiveuring.core.engine.RingFeatures;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

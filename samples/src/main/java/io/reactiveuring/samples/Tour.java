@@ -1,10 +1,10 @@
 package io.reactiveuring.samples;
 
+import io.reactiveuring.core.Pipe;
 import io.reactiveuring.core.UringCancelledException;
 import io.reactiveuring.core.UringTimeoutException;
-import io.reactiveuring.core.binding.FileFlags;
-import io.reactiveuring.core.binding.LibC;
-import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.linux.FileFlags;
+import io.reactiveuring.core.linux.Sockets;
 import io.reactiveuring.core.buffer.UringBuffer;
 import io.reactiveuring.core.engine.LoopOptions;
 import io.reactiveuring.core.engine.PollRetry;
@@ -77,56 +77,48 @@ final class Tour {
 
     private static void pollDrivenRetry(ReactorUring ring, UringLoop loop) throws Exception {
         step("poll-driven resubscription: a USER-mode read on an empty pipe");
-        int[] pipe = pipe();
-        try {
+        try (Pipe pipe = Pipe.open()) {
             long armed = loop.counters().pollArmedCount();
-            Mono<String> read = ring.withPollRetry(PollRetry.USER).readStream(pipe[0], 64).map(Tour::drain).cache();
+            Mono<String> read = ring.withPollRetry(PollRetry.USER).readStream(pipe.readFd(), 64).map(Tour::drain).cache();
             read.subscribe();
             ring.nop().block(WAIT); // the read went out, got -EAGAIN and armed a readiness poll
             System.out.printf("   after submit: %d readiness poll(s) armed, nothing delivered yet%n",
                     loop.counters().pollArmedCount() - armed);
-            ring.writeStream(pipe[1], "data arrived later".getBytes(StandardCharsets.UTF_8)).block(WAIT);
+            ring.writeStream(pipe.writeFd(), "data arrived later".getBytes(StandardCharsets.UTF_8)).block(WAIT);
             System.out.printf("   after the write: \"%s\" (re-submitted %d time(s) on readiness)%n",
                     read.block(WAIT), loop.counters().pollResubmittedCount());
-        } finally {
-            LibC.close(pipe[0]);
-            LibC.close(pipe[1]);
         }
     }
 
     private static void kernelTimeout(ReactorUring ring) throws Exception {
         step("kernel-side timeout (LINK_TIMEOUT) on a read that never gets data");
-        int[] pipe = pipe();
-        try {
-            ring.withTimeout(Duration.ofMillis(50)).readStream(pipe[0], 16)
+        try (Pipe pipe = Pipe.open()) {
+            ring.withTimeout(Duration.ofMillis(50)).readStream(pipe.readFd(), 16)
                     .doOnNext(UringBuffer::release)
                     .onErrorResume(UringTimeoutException.class, e -> {
                         System.out.println("   " + e.getMessage());
                         return Mono.empty();
                     })
                     .block(WAIT);
-        } finally {
-            LibC.close(pipe[0]);
-            LibC.close(pipe[1]);
         }
     }
 
     private static void tcpEcho(ReactorUring ring) throws Exception {
         step("TCP over loopback: socket, bind/listen, accept, connect, send, recv, echo");
-        int listen = SocketCalls.socket(SocketCalls.AF_INET, SocketCalls.SOCK_STREAM, 0);
+        int listen = ring.socket(Sockets.AF_INET, Sockets.SOCK_STREAM, 0).block(WAIT);
         int client = -1;
-        try (Arena arena = Arena.ofConfined()) {
-            SocketCalls.bind(listen, SocketAddresses.allocate(
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), arena));
-            SocketCalls.listen(listen, 16);
+        try {
+            ring.bind(listen, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                    .then(ring.listen(listen, 16))
+                    .block(WAIT);
             InetSocketAddress address = (InetSocketAddress) SocketAddresses.localAddress(listen);
             Mono<Integer> server = ring.accept(listen)
                     .flatMap(conn -> ring.recv(conn.fd(), 64)
                             .flatMap(msg -> ring.send(conn.fd(), msg).doFinally(s -> msg.release()))
-                            .doFinally(s -> LibC.close(conn.fd())))
+                            .flatMap(sent -> ring.close(conn.fd()).thenReturn(sent)))
                     .cache();
             server.subscribe();
-            client = ring.socket(SocketCalls.AF_INET, SocketCalls.SOCK_STREAM, 0).block(WAIT);
+            client = ring.socket(Sockets.AF_INET, Sockets.SOCK_STREAM, 0).block(WAIT);
             int c = client;
             String echoed = ring.connect(c, address)
                     .then(ring.send(c, "ping through the ring".getBytes(StandardCharsets.UTF_8)))
@@ -137,17 +129,16 @@ final class Tour {
             System.out.printf("   server at %s echoed \"%s\"%n", address, echoed);
         } finally {
             if (client >= 0) {
-                LibC.close(client);
+                ring.close(client).block(WAIT);
             }
-            LibC.close(listen);
+            ring.close(listen).block(WAIT);
         }
     }
 
     private static void disposeCancelsPending(ReactorUring ring) throws Exception {
         step("task exit: disposing the ring reaches a pending subscriber as ECANCELED");
-        int[] pipe = pipe();
-        try {
-            Mono<UringBuffer> pending = ring.readStream(pipe[0], 16).cache();
+        try (Pipe pipe = Pipe.open()) {
+            Mono<UringBuffer> pending = ring.readStream(pipe.readFd(), 16).cache();
             pending.subscribe(b -> { }, e -> { });
             ring.nop().block(WAIT);
             ring.dispose();
@@ -156,9 +147,6 @@ final class Tour {
             } catch (UringCancelledException e) {
                 System.out.println("   " + e.getMessage());
             }
-        } finally {
-            LibC.close(pipe[0]);
-            LibC.close(pipe[1]);
         }
     }
 
@@ -167,17 +155,6 @@ final class Tour {
             return new String(buffer.toByteArray(), StandardCharsets.UTF_8);
         } finally {
             buffer.release();
-        }
-    }
-
-    private static int[] pipe() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            int r = LibC.pipe2(fds, LibC.O_CLOEXEC);
-            if (r < 0) {
-                throw new IllegalStateException("pipe2 failed: " + r);
-            }
-            return new int[] {fds.get(JAVA_INT, 0), fds.get(JAVA_INT, 4)};
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.reactiveuring.core.binding;
 
+import io.reactiveuring.core.linux.IoUring;
+import io.reactiveuring.core.linux.Errno;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;

@@ -1,5 +1,6 @@
 package io.reactiveuring.core.binding;
 
+import io.reactiveuring.core.linux.Errno;
 /**
  * A plain libc call (not an io_uring operation) that failed with an errno, e.g. {@code mmap} or {@code eventfd}.
  * Immutable; safe to share between threads.

@@ -1,6 +1,6 @@
 package io.reactiveuring.core.buffer;
 
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.binding.IoUringBufLayout;
 import io.reactiveuring.core.binding.IoUringBufRegLayout;
 import io.reactiveuring.core.binding.NativeCallException;
@@ -14,7 +14,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 
-import static io.reactiveuring.core.binding.IoUring.*;
+import static io.reactiveuring.core.linux.IoUring.*;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;

@@ -1,14 +1,14 @@
 package io.reactiveuring.core.engine;
 
 import io.reactiveuring.core.UringException;
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.binding.GeteventsArgLayout;
 import io.reactiveuring.core.binding.KernelTimespecLayout;
 import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.binding.NativeCallException;
 import io.reactiveuring.core.ring.CompletionQueue;
 import io.reactiveuring.core.ring.Ring;
-import io.reactiveuring.core.ring.RingFeatures;
+import io.reactiveuring.core.engine.RingFeatures;
 import io.reactiveuring.core.ring.SubmissionQueue;
 import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 
@@ -27,7 +27,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import static io.reactiveuring.core.binding.IoUring.*;
+import static io.reactiveuring.core.linux.IoUring.*;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 

@@ -1,6 +1,6 @@
 package io.reactiveuring.core.engine;
 
-import io.reactiveuring.core.binding.IoUring;
+import io.reactiveuring.core.linux.IoUring;
 
 import java.util.Objects;
 

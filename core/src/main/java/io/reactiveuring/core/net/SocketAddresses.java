@@ -1,7 +1,8 @@
 package io.reactiveuring.core.net;
 
 import io.reactiveuring.core.binding.NativeCallException;
-import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.linux.Sockets;
+import io.reactiveuring.core.binding.LibSocket;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -62,8 +63,8 @@ public final class SocketAddresses {
     public static int family(SocketAddress address) {
         return switch (checkSupported(address)) {
             case InetSocketAddress inet -> inet.getAddress() instanceof Inet6Address
-                    ? SocketCalls.AF_INET6 : SocketCalls.AF_INET;
-            case UnixDomainSocketAddress unix -> SocketCalls.AF_UNIX;
+                    ? Sockets.AF_INET6 : Sockets.AF_INET;
+            case UnixDomainSocketAddress unix -> Sockets.AF_UNIX;
             default -> throw new AssertionError();
         };
     }
@@ -92,19 +93,19 @@ public final class SocketAddresses {
         out.asSlice(0, size).fill((byte) 0);
         switch (address) {
             case InetSocketAddress inet when inet.getAddress() instanceof Inet6Address v6 -> {
-                out.set(JAVA_SHORT, SIN6_FAMILY, (short) SocketCalls.AF_INET6);
+                out.set(JAVA_SHORT, SIN6_FAMILY, (short) Sockets.AF_INET6);
                 out.set(NET_SHORT, SIN6_PORT, (short) inet.getPort());
                 MemorySegment.copy(v6.getAddress(), 0, out, JAVA_BYTE, SIN6_ADDR, 16);
                 out.set(JAVA_INT, SIN6_SCOPE_ID, v6.getScopeId());
             }
             case InetSocketAddress inet -> {
-                out.set(JAVA_SHORT, SIN_FAMILY, (short) SocketCalls.AF_INET);
+                out.set(JAVA_SHORT, SIN_FAMILY, (short) Sockets.AF_INET);
                 out.set(NET_SHORT, SIN_PORT, (short) inet.getPort());
                 MemorySegment.copy(inet.getAddress().getAddress(), 0, out, JAVA_BYTE, SIN_ADDR, 4);
             }
             case UnixDomainSocketAddress unix -> {
                 byte[] path = pathBytes(unix);
-                out.set(JAVA_SHORT, SUN_FAMILY, (short) SocketCalls.AF_UNIX);
+                out.set(JAVA_SHORT, SUN_FAMILY, (short) Sockets.AF_UNIX);
                 MemorySegment.copy(path, 0, out, JAVA_BYTE, SUN_PATH, path.length); // NUL from the fill
             }
             default -> throw new AssertionError();
@@ -127,12 +128,12 @@ public final class SocketAddresses {
         int family = Short.toUnsignedInt(in.get(JAVA_SHORT, SA_FAMILY));
         try {
             switch (family) {
-                case SocketCalls.AF_INET -> {
+                case Sockets.AF_INET -> {
                     requireLength(family, length, SOCKADDR_IN_SIZE);
                     byte[] ip = in.asSlice(SIN_ADDR, 4).toArray(JAVA_BYTE);
                     return new InetSocketAddress(InetAddress.getByAddress(ip), port(in.get(NET_SHORT, SIN_PORT)));
                 }
-                case SocketCalls.AF_INET6 -> {
+                case Sockets.AF_INET6 -> {
                     requireLength(family, length, SOCKADDR_IN6_SIZE);
                     byte[] ip = in.asSlice(SIN6_ADDR, 16).toArray(JAVA_BYTE);
                     int scope = in.get(JAVA_INT, SIN6_SCOPE_ID);
@@ -140,7 +141,7 @@ public final class SocketAddresses {
                             : Inet6Address.getByAddress(null, ip, scope);
                     return new InetSocketAddress(address, port(in.get(NET_SHORT, SIN6_PORT)));
                 }
-                case SocketCalls.AF_UNIX -> {
+                case Sockets.AF_UNIX -> {
                     return decodeUnix(in, length);
                 }
                 default -> throw new IllegalArgumentException("unsupported address family " + family);
@@ -193,7 +194,7 @@ public final class SocketAddresses {
     private static SocketAddress nameOf(int fd, boolean peer) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment storage = arena.allocate(SOCKADDR_STORAGE);
-            int r = peer ? SocketCalls.getpeername(fd, storage) : SocketCalls.getsockname(fd, storage);
+            int r = peer ? LibSocket.getpeername(fd, storage) : LibSocket.getsockname(fd, storage);
             if (r < 0) {
                 throw new NativeCallException(peer ? "getpeername" : "getsockname", -r);
             }

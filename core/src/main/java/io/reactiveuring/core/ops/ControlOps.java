@@ -4,7 +4,7 @@ import io.reactiveuring.core.engine.OpSpec;
 
 import java.util.Objects;
 
-import static io.reactiveuring.core.binding.IoUring.*;
+import static io.reactiveuring.core.linux.IoUring.*;
 
 /**
  * The control half of the op catalogue: readiness polls, removal and cancellation of other requests, timeout

@@ -1,6 +1,6 @@
 package io.reactiveuring.core.ops;
 
-import io.reactiveuring.core.binding.FileFlags;
+import io.reactiveuring.core.linux.FileFlags;
 import io.reactiveuring.core.binding.StatxLayout;
 
 import java.lang.foreign.MemorySegment;

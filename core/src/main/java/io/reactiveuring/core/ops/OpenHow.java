@@ -1,6 +1,6 @@
 package io.reactiveuring.core.ops;
 
-import io.reactiveuring.core.binding.FileFlags;
+import io.reactiveuring.core.linux.FileFlags;
 
 /**
  * The arguments of {@code openat2}: open {@code flags} ({@code O_*}), creation {@code mode} and {@code resolve}

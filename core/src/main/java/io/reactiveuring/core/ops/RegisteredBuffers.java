@@ -7,8 +7,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
-import static io.reactiveuring.core.binding.IoUring.IORING_REGISTER_BUFFERS;
-import static io.reactiveuring.core.binding.IoUring.IORING_UNREGISTER_BUFFERS;
+import static io.reactiveuring.core.linux.IoUring.IORING_REGISTER_BUFFERS;
+import static io.reactiveuring.core.linux.IoUring.IORING_UNREGISTER_BUFFERS;
 
 /**
  * A ring's registered buffers ({@code IORING_REGISTER_BUFFERS}): {@code count} buffers of {@code bufferSize} bytes

@@ -10,11 +10,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
-import static io.reactiveuring.core.binding.IoUring.IORING_REGISTER_FILES2;
-import static io.reactiveuring.core.binding.IoUring.IORING_REGISTER_FILES_SKIP;
-import static io.reactiveuring.core.binding.IoUring.IORING_REGISTER_FILES_UPDATE2;
-import static io.reactiveuring.core.binding.IoUring.IORING_RSRC_REGISTER_SPARSE;
-import static io.reactiveuring.core.binding.IoUring.IORING_UNREGISTER_FILES;
+import static io.reactiveuring.core.linux.IoUring.IORING_REGISTER_FILES2;
+import static io.reactiveuring.core.linux.IoUring.IORING_REGISTER_FILES_SKIP;
+import static io.reactiveuring.core.linux.IoUring.IORING_REGISTER_FILES_UPDATE2;
+import static io.reactiveuring.core.linux.IoUring.IORING_RSRC_REGISTER_SPARSE;
+import static io.reactiveuring.core.linux.IoUring.IORING_UNREGISTER_FILES;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 

@@ -7,9 +7,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
-import static io.reactiveuring.core.binding.IoUring.IORING_REGISTER_RING_FDS;
-import static io.reactiveuring.core.binding.IoUring.IORING_UNREGISTER_RING_FDS;
-import static io.reactiveuring.core.binding.IoUring.IO_RINGFD_REG_MAX;
+import static io.reactiveuring.core.linux.IoUring.IORING_REGISTER_RING_FDS;
+import static io.reactiveuring.core.linux.IoUring.IORING_UNREGISTER_RING_FDS;
+import static io.reactiveuring.core.linux.IoUring.IO_RINGFD_REG_MAX;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -20,7 +20,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Per thread: the index is only valid on the thread that registered it (another thread gets {@code EINVAL} or
  * {@code EBADF} for it), which is why these methods run on the ring's loop thread, the only thread that enters the
- * ring. A thread can hold at most {@link io.reactiveuring.core.binding.IoUring#IO_RINGFD_REG_MAX} registrations; they
+ * ring. A thread can hold at most {@link io.reactiveuring.core.linux.IoUring#IO_RINGFD_REG_MAX} registrations; they
  * end with {@link #unregister} or with the thread. Stateless.
  */
 public final class RegisteredRingFds {

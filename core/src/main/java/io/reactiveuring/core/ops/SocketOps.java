@@ -2,7 +2,7 @@ package io.reactiveuring.core.ops;
 
 import io.reactiveuring.core.binding.MsghdrLayout;
 import io.reactiveuring.core.binding.SockaddrLayout;
-import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.linux.Sockets;
 import io.reactiveuring.core.buffer.ProvidedBufferRing;
 import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.net.SocketAddresses;
@@ -10,7 +10,7 @@ import io.reactiveuring.core.net.SocketAddresses;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
-import static io.reactiveuring.core.binding.IoUring.*;
+import static io.reactiveuring.core.linux.IoUring.*;
 
 /**
  * The socket half of the op catalogue: factories that describe SOCKET, CONNECT, ACCEPT (one-shot and multishot),
@@ -41,7 +41,7 @@ public final class SocketOps {
         }
         return OpSpec.of(IORING_OP_SOCKET)
                 .fd(domain)
-                .off(type | SocketCalls.SOCK_CLOEXEC)
+                .off(type | Sockets.SOCK_CLOEXEC)
                 .len(protocol);
     }
 
@@ -50,6 +50,31 @@ public final class SocketOps {
      * see {@link SocketAddresses#allocate}). Completes with 0.
      */
     public static OpSpec connect(int fd, MemorySegment sockaddr) {
+        return addressed(IORING_OP_CONNECT, fd, sockaddr);
+    }
+
+    /**
+     * {@code IORING_OP_BIND} (Linux 6.11) of {@code fd} to the sockaddr in {@code sockaddr}; completes with 0. Where
+     * the kernel lacks the op, bind with the plain syscall instead.
+     */
+    public static OpSpec bind(int fd, MemorySegment sockaddr) {
+        return addressed(IORING_OP_BIND, fd, sockaddr);
+    }
+
+    /**
+     * {@code IORING_OP_LISTEN} (Linux 6.11) on a bound socket with a {@code backlog} (capped by the kernel at
+     * {@code net.core.somaxconn}); completes with 0.
+     */
+    public static OpSpec listen(int fd, int backlog) {
+        OpSpec.checkFd(fd);
+        if (backlog < 0) {
+            throw new IllegalArgumentException("backlog must not be negative: " + backlog);
+        }
+        return OpSpec.of(IORING_OP_LISTEN).fd(fd).len(backlog);
+    }
+
+    /** An op on {@code fd} with a sockaddr: {@code addr} points to it, {@code off} is its length. */
+    private static OpSpec addressed(byte opcode, int fd, MemorySegment sockaddr) {
         OpSpec.checkFd(fd);
         OpSpec.checkNative(sockaddr);
         if (sockaddr.byteSize() < SockaddrLayout.SA_FAMILY_SIZE
@@ -57,7 +82,7 @@ public final class SocketOps {
             throw new IllegalArgumentException("a sockaddr has 2.." + SockaddrLayout.SOCKADDR_STORAGE_SIZE
                     + " bytes, got " + sockaddr.byteSize());
         }
-        return OpSpec.of(IORING_OP_CONNECT)
+        return OpSpec.of(opcode)
                 .fd(fd)
                 .addr(sockaddr.address())
                 .off(sockaddr.byteSize());
@@ -95,18 +120,18 @@ public final class SocketOps {
 
     private static OpSpec acceptSpec(int listenFd, int socketFlags) {
         OpSpec.checkFd(listenFd);
-        if ((socketFlags & ~(SocketCalls.SOCK_NONBLOCK | SocketCalls.SOCK_CLOEXEC)) != 0) {
+        if ((socketFlags & ~(Sockets.SOCK_NONBLOCK | Sockets.SOCK_CLOEXEC)) != 0) {
             throw new IllegalArgumentException("accept takes only SOCK_NONBLOCK and SOCK_CLOEXEC: 0x"
                     + Integer.toHexString(socketFlags));
         }
         return OpSpec.of(IORING_OP_ACCEPT)
                 .fd(listenFd)
-                .opFlags(socketFlags | SocketCalls.SOCK_CLOEXEC);
+                .opFlags(socketFlags | Sockets.SOCK_CLOEXEC);
     }
 
     /** {@code IORING_OP_SEND} of all of {@code buffer} with {@code msgFlags} (plus {@code MSG_NOSIGNAL}). */
     public static OpSpec send(int fd, MemorySegment buffer, int msgFlags) {
-        return transfer(IORING_OP_SEND, fd, buffer, msgFlags | SocketCalls.MSG_NOSIGNAL);
+        return transfer(IORING_OP_SEND, fd, buffer, msgFlags | Sockets.MSG_NOSIGNAL);
     }
 
     /**
@@ -144,7 +169,7 @@ public final class SocketOps {
      * {@link ProvidedBufferRing#lease()} until its final completion.
      */
     public static OpSpec recvMultishot(int fd, ProvidedBufferRing buffers, int msgFlags) {
-        if ((msgFlags & SocketCalls.MSG_WAITALL) != 0) {
+        if ((msgFlags & Sockets.MSG_WAITALL) != 0) {
             throw new IllegalArgumentException("MSG_WAITALL cannot be combined with a multishot recv");
         }
         return bufferSelect(fd, buffers, msgFlags).ioprio(IORING_RECV_MULTISHOT);
@@ -166,7 +191,7 @@ public final class SocketOps {
 
     /** {@code IORING_OP_SENDMSG} of a msghdr built with {@link io.reactiveuring.core.net.MessageHeaders}. */
     public static OpSpec sendmsg(int fd, MemorySegment msghdr, int msgFlags) {
-        return message(IORING_OP_SENDMSG, fd, msghdr, msgFlags | SocketCalls.MSG_NOSIGNAL);
+        return message(IORING_OP_SENDMSG, fd, msghdr, msgFlags | Sockets.MSG_NOSIGNAL);
     }
 
     /**
@@ -194,7 +219,7 @@ public final class SocketOps {
     /** {@code IORING_OP_SHUTDOWN} with {@code SHUT_RD}, {@code SHUT_WR} or {@code SHUT_RDWR}; completes with 0. */
     public static OpSpec shutdown(int fd, int how) {
         OpSpec.checkFd(fd);
-        if (how != SocketCalls.SHUT_RD && how != SocketCalls.SHUT_WR && how != SocketCalls.SHUT_RDWR) {
+        if (how != Sockets.SHUT_RD && how != Sockets.SHUT_WR && how != Sockets.SHUT_RDWR) {
             throw new IllegalArgumentException("how must be SHUT_RD, SHUT_WR or SHUT_RDWR: " + how);
         }
         return OpSpec.of(IORING_OP_SHUTDOWN)

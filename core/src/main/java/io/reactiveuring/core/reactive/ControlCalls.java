@@ -1,6 +1,6 @@
 package io.reactiveuring.core.reactive;
 
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.ops.ControlOps;
 import io.reactiveuring.core.ops.RingMailbox;

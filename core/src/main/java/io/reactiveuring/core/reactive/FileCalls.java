@@ -1,7 +1,7 @@
 package io.reactiveuring.core.reactive;
 
 import io.reactiveuring.core.binding.IovecLayout;
-import io.reactiveuring.core.binding.Poll;
+import io.reactiveuring.core.linux.Poll;
 import io.reactiveuring.core.binding.StatxLayout;
 import io.reactiveuring.core.buffer.BufferAllocator;
 import io.reactiveuring.core.buffer.UringBuffer;

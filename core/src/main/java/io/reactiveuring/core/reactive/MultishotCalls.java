@@ -1,8 +1,9 @@
 package io.reactiveuring.core.reactive;
 
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.binding.LibC;
-import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.linux.Sockets;
+import io.reactiveuring.core.binding.LibSocket;
 import io.reactiveuring.core.buffer.BufferAllocator;
 import io.reactiveuring.core.buffer.ProvidedBufferRing;
 import io.reactiveuring.core.buffer.UringBuffer;
@@ -136,7 +137,7 @@ public final class MultishotCalls {
 
         /** {@code SO_ACCEPTCONN}: 1 while listening, 0 if not, {@code -errno} for no socket. */
         private static int acceptConn(int fd) {
-            return SocketCalls.getsockopt(fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_ACCEPTCONN);
+            return LibSocket.getsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_ACCEPTCONN);
         }
 
         /** Null if the peer is already gone ({@code ENOTCONN}) or has no Java name (an abstract AF_UNIX one). */

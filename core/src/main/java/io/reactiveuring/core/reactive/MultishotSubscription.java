@@ -2,7 +2,7 @@ package io.reactiveuring.core.reactive;
 
 import io.reactiveuring.core.UringCancelledException;
 import io.reactiveuring.core.UringException;
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.engine.OwnedResource;
 import io.reactiveuring.core.engine.UringLoop;

@@ -1,9 +1,9 @@
 package io.reactiveuring.core.reactive;
 
-import io.reactiveuring.core.binding.IoUring;
+import io.reactiveuring.core.linux.IoUring;
 import io.reactiveuring.core.binding.IovecLayout;
-import io.reactiveuring.core.binding.Poll;
-import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.linux.Poll;
+import io.reactiveuring.core.linux.Sockets;
 import io.reactiveuring.core.buffer.BufferAllocator;
 import io.reactiveuring.core.buffer.UringBuffer;
 import io.reactiveuring.core.engine.OpSpec;
@@ -58,6 +58,22 @@ public final class NetCalls {
                 Call.of(SocketOps.connect(fd, SocketAddresses.allocate(address, memory))));
     }
 
+    /** Binds {@code fd} to {@code address} ({@code IORING_OP_BIND}); emits 0. */
+    public static Supplier<OpCall<Integer>> bind(int fd, SocketAddress address, BufferAllocator allocator) {
+        OpSpec.checkFd(fd);
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(allocator, "allocator");
+        SocketAddresses.encodedSize(address);
+        return () -> CallMemory.withMemory(allocator, memory ->
+                Call.of(SocketOps.bind(fd, SocketAddresses.allocate(address, memory))));
+    }
+
+    /** Marks a bound {@code fd} as listening with {@code backlog} ({@code IORING_OP_LISTEN}); emits 0. */
+    public static Supplier<OpCall<Integer>> listen(int fd, int backlog) {
+        OpSpec spec = SocketOps.listen(fd, backlog);
+        return () -> Call.of(spec);
+    }
+
     /** Accepts one connection on {@code listenFd}; emits it with the peer's address. */
     public static Supplier<OpCall<Accepted>> accept(int listenFd, BufferAllocator allocator) {
         OpSpec.checkFd(listenFd);
@@ -81,7 +97,7 @@ public final class NetCalls {
             MemorySegment bytes = held.readableSegment();
             return Call.of(SocketOps.send(fd, bytes, 0))
                     .onRelease(held::release)
-                    .pollable(Poll.WRITABLE, SocketOps.send(fd, bytes, SocketCalls.MSG_DONTWAIT));
+                    .pollable(Poll.WRITABLE, SocketOps.send(fd, bytes, Sockets.MSG_DONTWAIT));
         };
     }
 
@@ -95,7 +111,7 @@ public final class NetCalls {
             return Call.of(SocketOps.recv(fd, target, 0), (res, flags) -> result.take(res))
                     .onDiscard(result::discard)
                     .onRelease(result::releaseIfKept)
-                    .pollable(Poll.READABLE, SocketOps.recv(fd, target, SocketCalls.MSG_DONTWAIT));
+                    .pollable(Poll.READABLE, SocketOps.recv(fd, target, Sockets.MSG_DONTWAIT));
         };
     }
 
@@ -120,7 +136,7 @@ public final class NetCalls {
             MemorySegment name = to == null ? null : SocketAddresses.allocate(to, memory);
             MemorySegment msghdr = MessageHeaders.allocate(memory, name, segments);
             return Call.of(SocketOps.sendmsg(fd, msghdr, 0))
-                    .pollable(Poll.WRITABLE, SocketOps.sendmsg(fd, msghdr, SocketCalls.MSG_DONTWAIT));
+                    .pollable(Poll.WRITABLE, SocketOps.sendmsg(fd, msghdr, Sockets.MSG_DONTWAIT));
         });
     }
 
@@ -141,7 +157,7 @@ public final class NetCalls {
                             })
                             .onDiscard(result::discard)
                             .onRelease(result::releaseIfKept)
-                            .pollable(Poll.READABLE, SocketOps.recvmsg(fd, msghdr, SocketCalls.MSG_DONTWAIT));
+                            .pollable(Poll.READABLE, SocketOps.recvmsg(fd, msghdr, Sockets.MSG_DONTWAIT));
                 });
             } catch (RuntimeException | Error e) {
                 result.releaseIfKept();
@@ -150,7 +166,7 @@ public final class NetCalls {
         };
     }
 
-    /** {@code shutdown(2)} ({@code SocketCalls.SHUT_RD/WR/RDWR}); emits 0. */
+    /** {@code shutdown(2)} ({@code Sockets.SHUT_RD/WR/RDWR}); emits 0. */
     public static Supplier<OpCall<Integer>> shutdown(int fd, int how) {
         OpSpec spec = SocketOps.shutdown(fd, how);
         return () -> Call.of(spec);

@@ -1,8 +1,9 @@
 package io.reactiveuring.core.ring;
 
+import io.reactiveuring.core.engine.RingFeatures;
 import io.reactiveuring.core.UringUnavailableException;
-import io.reactiveuring.core.binding.Errno;
-import io.reactiveuring.core.binding.IoUring;
+import io.reactiveuring.core.linux.Errno;
+import io.reactiveuring.core.linux.IoUring;
 import io.reactiveuring.core.binding.IoUringParamsLayout;
 import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.binding.NativeCallException;
@@ -12,7 +13,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.BitSet;
 
-import static io.reactiveuring.core.binding.IoUring.*;
+import static io.reactiveuring.core.linux.IoUring.*;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;

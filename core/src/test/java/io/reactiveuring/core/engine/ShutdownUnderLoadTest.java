@@ -1,7 +1,7 @@
 package io.reactiveuring.core.engine;
 
 import io.reactiveuring.core.UringTestSupport;
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;

@@ -1,7 +1,7 @@
 package io.reactiveuring.core.engine;
 
 import io.reactiveuring.core.UringTestSupport;
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import static io.reactiveuring.core.binding.IoUring.*;
+import static io.reactiveuring.core.linux.IoUring.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The SQE flags not covered elsewhere: IOSQE_ASYNC, IOSQE_IO_HARDLINK, IOSQE_IO_DRAIN. */

@@ -10,7 +10,7 @@ import io.reactiveuring.core.binding.LibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-import static io.reactiveuring.core.binding.IoUring.IOSQE_CQE_SKIP_SUCCESS;
+import static io.reactiveuring.core.linux.IoUring.IOSQE_CQE_SKIP_SUCCESS;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.*;
 

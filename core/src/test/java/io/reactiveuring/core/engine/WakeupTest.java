@@ -1,8 +1,8 @@
 package io.reactiveuring.core.engine;
 
 import io.reactiveuring.core.UringTestSupport;
-import io.reactiveuring.core.binding.Errno;
-import io.reactiveuring.core.binding.IoUring;
+import io.reactiveuring.core.linux.Errno;
+import io.reactiveuring.core.linux.IoUring;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;

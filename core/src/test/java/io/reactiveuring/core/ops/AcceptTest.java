@@ -1,7 +1,7 @@
 package io.reactiveuring.core.ops;
 
-import io.reactiveuring.core.binding.Errno;
-import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.linux.Errno;
+import io.reactiveuring.core.binding.LibSocket;
 import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.net.SocketAddresses;
 import org.junit.jupiter.api.Test;
@@ -14,7 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import static io.reactiveuring.core.binding.SocketCalls.*;
+import static io.reactiveuring.core.linux.Sockets.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Multishot accept, and the library closing fds that arrive after their receiver cancelled. */
@@ -31,7 +31,7 @@ class AcceptTest extends LoopTestBase {
         List<CqeRecorder> connects = new ArrayList<>();
         Set<SocketAddress> clientAddresses = new HashSet<>();
         for (int i = 0; i < n; i++) {
-            int client = track(SocketCalls.socket(AF_INET, SOCK_STREAM, 0));
+            int client = track(LibSocket.socket(AF_INET, SOCK_STREAM, 0));
             CqeRecorder connect = new CqeRecorder(SocketOps.connect(client, server));
             connects.add(connect);
             loop.submit(connect);
@@ -48,7 +48,7 @@ class AcceptTest extends LoopTestBase {
             assertTrue(c.res() >= 0, () -> "accept failed: " + c);
             assertTrue(c.more(), "every accept CQE of an armed multishot carries F_MORE");
             assertTrue(accepted.add(track(c.res())), "accepted fds are distinct");
-            assertEquals(FD_CLOEXEC, SocketCalls.fcntl(c.res(), F_GETFD, 0) & FD_CLOEXEC);
+            assertEquals(FD_CLOEXEC, LibSocket.fcntl(c.res(), F_GETFD, 0) & FD_CLOEXEC);
             peers.add(SocketAddresses.peerAddress(c.res()));
         }
         assertEquals(clientAddresses, peers, "one accepted socket per client");
@@ -66,7 +66,7 @@ class AcceptTest extends LoopTestBase {
     @Test
     void lateAcceptAfterCancelClosesTheFd() throws Exception {
         int listener = listenTcp(InetAddress.getByName("127.0.0.1"));
-        int client = track(SocketCalls.socket(AF_INET, SOCK_STREAM, 0));
+        int client = track(LibSocket.socket(AF_INET, SOCK_STREAM, 0));
         // The handshake completes in the kernel without an accept: the connection waits in the backlog.
         assertEquals(0, run(SocketOps.connect(client,
                 SocketAddresses.allocate(SocketAddresses.localAddress(listener), arena))).res());
@@ -95,7 +95,7 @@ class AcceptTest extends LoopTestBase {
         MemorySegment server = SocketAddresses.allocate(SocketAddresses.localAddress(listener), arena);
         int[] clients = new int[3];
         for (int i = 0; i < clients.length; i++) {
-            clients[i] = track(SocketCalls.socket(AF_INET, SOCK_STREAM, 0));
+            clients[i] = track(LibSocket.socket(AF_INET, SOCK_STREAM, 0));
             assertEquals(0, run(SocketOps.connect(clients[i], server)).res()); // waits in the backlog
         }
         long fdsWithConnections = io.reactiveuring.core.UringTestSupport.openFds();
@@ -148,7 +148,7 @@ class AcceptTest extends LoopTestBase {
         int listener = listenTcp(InetAddress.getByName("127.0.0.1"));
         FdRecorder accept = new FdRecorder(SocketOps.accept(listener));
         loop.submit(accept);
-        int client = track(SocketCalls.socket(AF_INET, SOCK_STREAM, 0));
+        int client = track(LibSocket.socket(AF_INET, SOCK_STREAM, 0));
         assertEquals(0, run(SocketOps.connect(client,
                 SocketAddresses.allocate(SocketAddresses.localAddress(listener), arena))).res());
         int server = track(accept.awaitFinal().res());

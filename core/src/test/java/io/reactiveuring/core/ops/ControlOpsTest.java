@@ -1,7 +1,7 @@
 package io.reactiveuring.core.ops;
 
-import io.reactiveuring.core.binding.Poll;
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Poll;
+import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.engine.LoopOptions;
 import io.reactiveuring.core.engine.OpSpec;
@@ -17,9 +17,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import static io.reactiveuring.core.binding.IoUring.*;
-import static io.reactiveuring.core.binding.Poll.POLLIN;
-import static io.reactiveuring.core.binding.SocketCalls.SOCK_STREAM;
+import static io.reactiveuring.core.linux.IoUring.*;
+import static io.reactiveuring.core.linux.Poll.POLLIN;
+import static io.reactiveuring.core.linux.Sockets.SOCK_STREAM;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Polls, removal, cancellation (by user_data, by fd, all), linked timeouts, timeout removal, MSG_RING. */

@@ -1,6 +1,6 @@
 package io.reactiveuring.core.ops;
 
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.buffer.UringBuffer;
 import io.reactiveuring.core.engine.OpSpec;
@@ -14,11 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-import static io.reactiveuring.core.binding.FileFlags.FALLOC_FL_KEEP_SIZE;
-import static io.reactiveuring.core.binding.FileFlags.O_CREAT;
-import static io.reactiveuring.core.binding.FileFlags.O_RDONLY;
-import static io.reactiveuring.core.binding.FileFlags.O_RDWR;
-import static io.reactiveuring.core.binding.FileFlags.O_WRONLY;
+import static io.reactiveuring.core.linux.FileFlags.FALLOC_FL_KEEP_SIZE;
+import static io.reactiveuring.core.linux.FileFlags.O_CREAT;
+import static io.reactiveuring.core.linux.FileFlags.O_RDONLY;
+import static io.reactiveuring.core.linux.FileFlags.O_RDWR;
+import static io.reactiveuring.core.linux.FileFlags.O_WRONLY;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -2,7 +2,8 @@ package io.reactiveuring.core.ops;
 
 import io.reactiveuring.core.UringTestSupport;
 import io.reactiveuring.core.binding.LibC;
-import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.linux.Sockets;
+import io.reactiveuring.core.binding.LibSocket;
 import io.reactiveuring.core.engine.LoopOptions;
 import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.engine.OwnedResource;
@@ -108,7 +109,7 @@ abstract class LoopTestBase {
     /** A socketpair of {@code type} (AF_UNIX), both ends tracked. */
     int[] socketpair(int type) {
         MemorySegment pair = arena.allocate(JAVA_INT, 2);
-        assertEquals(0, SocketCalls.socketpair(SocketCalls.AF_UNIX, type, 0, pair));
+        assertEquals(0, LibSocket.socketpair(Sockets.AF_UNIX, type, 0, pair));
         return new int[] {track(pair.get(JAVA_INT, 0)), track(pair.get(JAVA_INT, 4))};
     }
 
@@ -126,14 +127,14 @@ abstract class LoopTestBase {
 
     /** A tracked stream listener bound to {@code address}. */
     int listen(SocketAddress address) {
-        int fd = track(SocketCalls.socket(SocketAddresses.family(address), SocketCalls.SOCK_STREAM, 0));
+        int fd = track(LibSocket.socket(SocketAddresses.family(address), Sockets.SOCK_STREAM, 0));
         if (!(address instanceof java.net.UnixDomainSocketAddress)) {
-            assertEquals(0, SocketCalls.setsockopt(fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_REUSEADDR, 1));
+            assertEquals(0, LibSocket.setsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_REUSEADDR, 1));
         }
         try (Arena tmp = Arena.ofConfined()) {
-            assertEquals(0, SocketCalls.bind(fd, SocketAddresses.allocate(address, tmp)));
+            assertEquals(0, LibSocket.bind(fd, SocketAddresses.allocate(address, tmp)));
         }
-        assertEquals(0, SocketCalls.listen(fd, 512));
+        assertEquals(0, LibSocket.listen(fd, 512));
         return fd;
     }
 

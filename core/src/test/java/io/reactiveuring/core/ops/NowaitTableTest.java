@@ -1,9 +1,10 @@
 package io.reactiveuring.core.ops;
 
-import io.reactiveuring.core.binding.Poll;
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Poll;
+import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.binding.LibC;
-import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.linux.Sockets;
+import io.reactiveuring.core.binding.LibSocket;
 import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.net.SocketAddresses;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,10 +24,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static io.reactiveuring.core.binding.IoUring.IORING_OP_READ;
-import static io.reactiveuring.core.binding.IoUring.IORING_OP_RECV;
-import static io.reactiveuring.core.binding.Poll.RWF_NOWAIT;
-import static io.reactiveuring.core.binding.SocketCalls.*;
+import static io.reactiveuring.core.linux.IoUring.IORING_OP_READ;
+import static io.reactiveuring.core.linux.IoUring.IORING_OP_RECV;
+import static io.reactiveuring.core.linux.Poll.RWF_NOWAIT;
+import static io.reactiveuring.core.linux.Sockets.*;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -106,13 +107,13 @@ class NowaitTableTest extends LoopTestBase {
         int[] fds = open(row.kind, data); // {read end, write end or -1}
         int reader = fds[0];
         if (row.nonBlocking) {
-            assertEquals(0, SocketCalls.setNonBlocking(reader, true));
+            assertEquals(0, LibSocket.setNonBlocking(reader, true));
         }
         MemorySegment buffer = arena.allocate(64);
         OpSpec spec = switch (row.flag) {
             case NONE -> row.opcode == IORING_OP_RECV ? SocketOps.recv(reader, buffer, 0)
                     : OpSpec.read(reader, buffer, row.kind == Kind.REGULAR_FILE ? 0 : -1);
-            case MSG_DONTWAIT -> SocketOps.recv(reader, buffer, SocketCalls.MSG_DONTWAIT);
+            case MSG_DONTWAIT -> SocketOps.recv(reader, buffer, Sockets.MSG_DONTWAIT);
             case RWF_NOWAIT -> OpSpec.read(reader, buffer, row.kind == Kind.REGULAR_FILE ? 0 : -1)
                     .opFlags(RWF_NOWAIT);
         };
@@ -165,7 +166,7 @@ class NowaitTableTest extends LoopTestBase {
 
     private int[] tcpPair() throws Exception {
         int listener = listenTcp(InetAddress.getByName("127.0.0.1"));
-        int client = track(SocketCalls.socket(AF_INET, SOCK_STREAM, 0));
+        int client = track(LibSocket.socket(AF_INET, SOCK_STREAM, 0));
         FdRecorder accept = new FdRecorder(SocketOps.accept(listener));
         loop.submit(accept);
         assertEquals(0, run(SocketOps.connect(client,

@@ -1,8 +1,8 @@
 package io.reactiveuring.core.ops;
 
-import io.reactiveuring.core.binding.Poll;
+import io.reactiveuring.core.linux.Poll;
 import io.reactiveuring.core.binding.MsghdrLayout;
-import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.linux.Sockets;
 import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.net.SocketAddresses;
 import org.junit.jupiter.api.AfterEach;
@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-import static io.reactiveuring.core.binding.IoUring.*;
-import static io.reactiveuring.core.binding.Poll.POLLIN;
+import static io.reactiveuring.core.linux.IoUring.*;
+import static io.reactiveuring.core.linux.Poll.POLLIN;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Bad arguments fail at the factory with standard exceptions (no ring needed: nothing reaches the kernel). */
@@ -32,8 +32,8 @@ class OpArgumentValidationTest {
         assertThrows(IllegalArgumentException.class, () -> SocketOps.recv(-1, buf, 0));
         assertThrows(IllegalArgumentException.class, () -> SocketOps.accept(-1));
         assertThrows(IllegalArgumentException.class, () -> SocketOps.acceptMultishot(-1, 0));
-        assertThrows(IllegalArgumentException.class, () -> SocketOps.shutdown(-1, SocketCalls.SHUT_WR));
-        assertThrows(IllegalArgumentException.class, () -> SocketOps.socket(-1, SocketCalls.SOCK_STREAM, 0));
+        assertThrows(IllegalArgumentException.class, () -> SocketOps.shutdown(-1, Sockets.SHUT_WR));
+        assertThrows(IllegalArgumentException.class, () -> SocketOps.socket(-1, Sockets.SOCK_STREAM, 0));
         assertThrows(IllegalArgumentException.class, () -> ControlOps.pollMultishot(-1, POLLIN));
         assertThrows(IllegalArgumentException.class, () -> ControlOps.cancelFd(-1));
         assertThrows(IllegalArgumentException.class, () -> ControlOps.msgRingData(-1, 1, 0, 0));
@@ -79,21 +79,21 @@ class OpArgumentValidationTest {
 
     @Test
     void specsCarryTheKernelFields() {
-        OpSpec socket = SocketOps.socket(SocketCalls.AF_INET, SocketCalls.SOCK_STREAM, 0);
+        OpSpec socket = SocketOps.socket(Sockets.AF_INET, Sockets.SOCK_STREAM, 0);
         assertEquals(IORING_OP_SOCKET, socket.opcode());
-        assertEquals(SocketCalls.SOCK_STREAM | SocketCalls.SOCK_CLOEXEC, socket.off(), "CLOEXEC always");
+        assertEquals(Sockets.SOCK_STREAM | Sockets.SOCK_CLOEXEC, socket.off(), "CLOEXEC always");
 
-        OpSpec accept = SocketOps.acceptMultishot(5, SocketCalls.SOCK_NONBLOCK);
+        OpSpec accept = SocketOps.acceptMultishot(5, Sockets.SOCK_NONBLOCK);
         assertEquals(IORING_ACCEPT_MULTISHOT, accept.ioprio());
-        assertEquals(SocketCalls.SOCK_NONBLOCK | SocketCalls.SOCK_CLOEXEC, accept.opFlags());
+        assertEquals(Sockets.SOCK_NONBLOCK | Sockets.SOCK_CLOEXEC, accept.opFlags());
 
         MemorySegment peer = SocketAddresses.allocatePeerBuffer(arena);
         OpSpec acceptWithPeer = SocketOps.accept(5, peer, 0);
         assertEquals(peer.address(), acceptWithPeer.addr());
         assertEquals(peer.address() + SocketAddresses.PEER_LENGTH_OFFSET, acceptWithPeer.off());
 
-        OpSpec send = SocketOps.send(5, buf, SocketCalls.MSG_DONTWAIT);
-        assertEquals(SocketCalls.MSG_DONTWAIT | SocketCalls.MSG_NOSIGNAL, send.opFlags(), "MSG_NOSIGNAL always");
+        OpSpec send = SocketOps.send(5, buf, Sockets.MSG_DONTWAIT);
+        assertEquals(Sockets.MSG_DONTWAIT | Sockets.MSG_NOSIGNAL, send.opFlags(), "MSG_NOSIGNAL always");
         assertEquals(16, send.len());
 
         OpSpec message = ControlOps.message(new RingMailbox.Address(9, 0x1234), 77);

@@ -1,6 +1,6 @@
 package io.reactiveuring.core.ops;
 
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.buffer.UringBuffer;
 import io.reactiveuring.core.engine.LoopOptions;
 import io.reactiveuring.core.engine.UringLoop;
@@ -11,8 +11,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static io.reactiveuring.core.binding.FileFlags.AT_FDCWD;
-import static io.reactiveuring.core.binding.FileFlags.O_RDONLY;
+import static io.reactiveuring.core.linux.FileFlags.AT_FDCWD;
+import static io.reactiveuring.core.linux.FileFlags.O_RDONLY;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,6 +1,6 @@
 package io.reactiveuring.core.ops;
 
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.binding.NativeCallException;
 import io.reactiveuring.core.buffer.ProvidedBufferRing;
@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static io.reactiveuring.core.binding.IoUring.IORING_CQE_F_BUFFER;
-import static io.reactiveuring.core.binding.SocketCalls.SOCK_STREAM;
+import static io.reactiveuring.core.linux.IoUring.IORING_CQE_F_BUFFER;
+import static io.reactiveuring.core.linux.Sockets.SOCK_STREAM;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.*;
 

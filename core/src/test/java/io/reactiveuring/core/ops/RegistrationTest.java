@@ -1,7 +1,7 @@
 package io.reactiveuring.core.ops;
 
 import io.reactiveuring.core.UringException;
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.engine.OpSpec;
 import org.junit.jupiter.api.Test;
@@ -11,10 +11,10 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import static io.reactiveuring.core.binding.FileFlags.O_RDONLY;
-import static io.reactiveuring.core.binding.IoUring.IORING_ENTER_REGISTERED_RING;
-import static io.reactiveuring.core.binding.IoUring.IORING_REGISTER_FILES_SKIP;
-import static io.reactiveuring.core.binding.IoUring.IO_RINGFD_REG_MAX;
+import static io.reactiveuring.core.linux.FileFlags.O_RDONLY;
+import static io.reactiveuring.core.linux.IoUring.IORING_ENTER_REGISTERED_RING;
+import static io.reactiveuring.core.linux.IoUring.IORING_REGISTER_FILES_SKIP;
+import static io.reactiveuring.core.linux.IoUring.IO_RINGFD_REG_MAX;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,7 +1,7 @@
 package io.reactiveuring.core.ops;
 
-import io.reactiveuring.core.binding.Errno;
-import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.linux.Errno;
+import io.reactiveuring.core.binding.LibSocket;
 import io.reactiveuring.core.net.MessageHeaders;
 import io.reactiveuring.core.net.SocketAddresses;
 import org.junit.jupiter.api.Assumptions;
@@ -17,7 +17,7 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 
-import static io.reactiveuring.core.binding.SocketCalls.*;
+import static io.reactiveuring.core.linux.Sockets.*;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -32,7 +32,7 @@ class SocketOpsTest extends LoopTestBase {
     @Test
     void tcpOverIpv6LoopbackRoundTripIsByteExactAndPeerAddressDecodes() throws Exception {
         InetAddress v6 = InetAddress.getByName("::1");
-        int probe = SocketCalls.socket(AF_INET6, SOCK_STREAM, 0);
+        int probe = LibSocket.socket(AF_INET6, SOCK_STREAM, 0);
         Assumptions.assumeTrue(probe >= 0, "no IPv6 sockets here: " + Errno.name(-probe));
         io.reactiveuring.core.binding.LibC.close(probe);
         int listener;
@@ -55,7 +55,7 @@ class SocketOpsTest extends LoopTestBase {
         FdRecorder socketOp = new FdRecorder(SocketOps.socket(SocketAddresses.family(serverAddress), SOCK_STREAM, 0));
         loop.submit(socketOp);
         int client = track(socketOp.awaitFinal().res());
-        assertEquals(FD_CLOEXEC, SocketCalls.fcntl(client, F_GETFD, 0) & FD_CLOEXEC, "SOCKET op fd is CLOEXEC");
+        assertEquals(FD_CLOEXEC, LibSocket.fcntl(client, F_GETFD, 0) & FD_CLOEXEC, "SOCKET op fd is CLOEXEC");
 
         MemorySegment peer = SocketAddresses.allocatePeerBuffer(arena);
         FdRecorder accept = new FdRecorder(SocketOps.accept(listener, peer, 0));
@@ -63,7 +63,7 @@ class SocketOpsTest extends LoopTestBase {
         Cqe connected = run(SocketOps.connect(client, SocketAddresses.allocate(serverAddress, arena)));
         assertEquals(0, connected.res(), () -> "connect: " + Errno.name(connected.res()));
         int server = track(accept.awaitFinal().res());
-        assertEquals(FD_CLOEXEC, SocketCalls.fcntl(server, F_GETFD, 0) & FD_CLOEXEC, "accepted fd is CLOEXEC");
+        assertEquals(FD_CLOEXEC, LibSocket.fcntl(server, F_GETFD, 0) & FD_CLOEXEC, "accepted fd is CLOEXEC");
 
         SocketAddress clientLocal = SocketAddresses.localAddress(client);
         assertEquals(clientLocal, SocketAddresses.decodePeerBuffer(peer), "accept's peer address");
@@ -141,11 +141,11 @@ class SocketOpsTest extends LoopTestBase {
     @Test
     void udpSendmsgToAddressAndRecvmsgReportsTheSource() throws Exception {
         InetAddress lo = InetAddress.getByName("127.0.0.1");
-        int receiver = track(SocketCalls.socket(AF_INET, SOCK_DGRAM, 0));
-        int sender = track(SocketCalls.socket(AF_INET, SOCK_DGRAM, 0));
+        int receiver = track(LibSocket.socket(AF_INET, SOCK_DGRAM, 0));
+        int sender = track(LibSocket.socket(AF_INET, SOCK_DGRAM, 0));
         try (Arena tmp = Arena.ofConfined()) {
-            assertEquals(0, SocketCalls.bind(receiver, SocketAddresses.allocate(new InetSocketAddress(lo, 0), tmp)));
-            assertEquals(0, SocketCalls.bind(sender, SocketAddresses.allocate(new InetSocketAddress(lo, 0), tmp)));
+            assertEquals(0, LibSocket.bind(receiver, SocketAddresses.allocate(new InetSocketAddress(lo, 0), tmp)));
+            assertEquals(0, LibSocket.bind(sender, SocketAddresses.allocate(new InetSocketAddress(lo, 0), tmp)));
         }
         byte[] datagram = pattern(300, 10);
         MemorySegment to = SocketAddresses.allocate(SocketAddresses.localAddress(receiver), arena);
@@ -185,38 +185,38 @@ class SocketOpsTest extends LoopTestBase {
         int listener = listenTcp(InetAddress.getByName("127.0.0.1"));
         SocketAddress unused = SocketAddresses.localAddress(listener);
         closeNow(listener); // the port is now closed
-        int client = track(SocketCalls.socket(AF_INET, SOCK_STREAM, 0));
+        int client = track(LibSocket.socket(AF_INET, SOCK_STREAM, 0));
         Cqe refused = run(SocketOps.connect(client, SocketAddresses.allocate(unused, arena)));
         assertEquals(-Errno.ECONNREFUSED, refused.res());
     }
 
     @Test
     void socketOptionsAndNonBlockingModeRoundTrip() {
-        int fd = track(SocketCalls.socket(AF_INET, SOCK_STREAM, 0));
-        assertEquals(0, SocketCalls.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, 1));
-        assertEquals(1, SocketCalls.getsockopt(fd, IPPROTO_TCP, TCP_NODELAY));
-        assertEquals(0, SocketCalls.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1));
-        assertEquals(1, SocketCalls.getsockopt(fd, SOL_SOCKET, SO_REUSEADDR));
-        assertEquals(0, SocketCalls.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, 65536));
-        assertTrue(SocketCalls.getsockopt(fd, SOL_SOCKET, SO_RCVBUF) >= 65536, "the kernel doubles SO_RCVBUF");
-        assertEquals(0, SocketCalls.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, 65536));
-        assertTrue(SocketCalls.getsockopt(fd, SOL_SOCKET, SO_SNDBUF) >= 65536);
-        assertEquals(FD_CLOEXEC, SocketCalls.fcntl(fd, F_GETFD, 0) & FD_CLOEXEC, "socket() is CLOEXEC");
+        int fd = track(LibSocket.socket(AF_INET, SOCK_STREAM, 0));
+        assertEquals(0, LibSocket.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, 1));
+        assertEquals(1, LibSocket.getsockopt(fd, IPPROTO_TCP, TCP_NODELAY));
+        assertEquals(0, LibSocket.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1));
+        assertEquals(1, LibSocket.getsockopt(fd, SOL_SOCKET, SO_REUSEADDR));
+        assertEquals(0, LibSocket.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, 65536));
+        assertTrue(LibSocket.getsockopt(fd, SOL_SOCKET, SO_RCVBUF) >= 65536, "the kernel doubles SO_RCVBUF");
+        assertEquals(0, LibSocket.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, 65536));
+        assertTrue(LibSocket.getsockopt(fd, SOL_SOCKET, SO_SNDBUF) >= 65536);
+        assertEquals(FD_CLOEXEC, LibSocket.fcntl(fd, F_GETFD, 0) & FD_CLOEXEC, "socket() is CLOEXEC");
 
-        assertEquals(0, SocketCalls.fcntl(fd, F_GETFL, 0) & O_NONBLOCK);
-        assertEquals(0, SocketCalls.setNonBlocking(fd, true));
-        assertEquals(O_NONBLOCK, SocketCalls.fcntl(fd, F_GETFL, 0) & O_NONBLOCK);
-        assertEquals(0, SocketCalls.setNonBlocking(fd, false));
-        assertEquals(0, SocketCalls.fcntl(fd, F_GETFL, 0) & O_NONBLOCK);
+        assertEquals(0, LibSocket.fcntl(fd, F_GETFL, 0) & O_NONBLOCK);
+        assertEquals(0, LibSocket.setNonBlocking(fd, true));
+        assertEquals(O_NONBLOCK, LibSocket.fcntl(fd, F_GETFL, 0) & O_NONBLOCK);
+        assertEquals(0, LibSocket.setNonBlocking(fd, false));
+        assertEquals(0, LibSocket.fcntl(fd, F_GETFL, 0) & O_NONBLOCK);
 
-        assertEquals(-Errno.EBADF, SocketCalls.setsockopt(99_999, SOL_SOCKET, SO_REUSEADDR, 1));
-        assertEquals(-Errno.ENOTSOCK, SocketCalls.getsockopt(pipe()[0], SOL_SOCKET, SO_REUSEADDR));
+        assertEquals(-Errno.EBADF, LibSocket.setsockopt(99_999, SOL_SOCKET, SO_REUSEADDR, 1));
+        assertEquals(-Errno.ENOTSOCK, LibSocket.getsockopt(pipe()[0], SOL_SOCKET, SO_REUSEADDR));
     }
 
     @Test
     void socketpairEndsAreCloexec() {
         for (int fd : socketpair(SOCK_STREAM)) {
-            assertEquals(FD_CLOEXEC, SocketCalls.fcntl(fd, F_GETFD, 0) & FD_CLOEXEC);
+            assertEquals(FD_CLOEXEC, LibSocket.fcntl(fd, F_GETFD, 0) & FD_CLOEXEC);
         }
     }
 }

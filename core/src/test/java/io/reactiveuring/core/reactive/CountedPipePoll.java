@@ -1,7 +1,7 @@
 package io.reactiveuring.core.reactive;
 
 import io.reactiveuring.core.binding.LibC;
-import io.reactiveuring.core.binding.Poll;
+import io.reactiveuring.core.linux.Poll;
 import io.reactiveuring.core.engine.OpSpec;
 
 import java.lang.foreign.Arena;

@@ -1,7 +1,8 @@
 package io.reactiveuring.core.reactive;
 
 import io.reactiveuring.core.binding.LibC;
-import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.linux.Sockets;
+import io.reactiveuring.core.binding.LibSocket;
 import io.reactiveuring.core.buffer.BufferAllocator;
 import io.reactiveuring.core.buffer.ProvidedBufferRing;
 import io.reactiveuring.core.buffer.UringBuffer;
@@ -47,7 +48,7 @@ final class CountedSeqpacketRecv implements MultishotCall<UringBuffer> {
         this.elements = elements;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment sv = a.allocate(JAVA_INT, 2);
-            int r = SocketCalls.socketpair(SocketCalls.AF_UNIX, SocketCalls.SOCK_SEQPACKET, 0, sv);
+            int r = LibSocket.socketpair(Sockets.AF_UNIX, Sockets.SOCK_SEQPACKET, 0, sv);
             if (r < 0) {
                 throw new IllegalStateException("socketpair: " + r);
             }
@@ -72,7 +73,7 @@ final class CountedSeqpacketRecv implements MultishotCall<UringBuffer> {
             }
         } else if (!writerShut) {
             writerShut = true;
-            SocketCalls.shutdown(writeFd, SocketCalls.SHUT_WR);
+            LibSocket.shutdown(writeFd, Sockets.SHUT_WR);
         }
     }
 

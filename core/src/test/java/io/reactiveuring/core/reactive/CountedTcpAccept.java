@@ -1,7 +1,8 @@
 package io.reactiveuring.core.reactive;
 
 import io.reactiveuring.core.binding.LibC;
-import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.linux.Sockets;
+import io.reactiveuring.core.binding.LibSocket;
 import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.net.SocketAddresses;
 import io.reactiveuring.core.reactive.NetCalls.Accepted;
@@ -39,14 +40,14 @@ final class CountedTcpAccept implements MultishotCall<Accepted> {
 
     CountedTcpAccept(long elements) {
         this.elements = elements;
-        listenFd = SocketCalls.socket(SocketCalls.AF_INET, SocketCalls.SOCK_STREAM, 0);
+        listenFd = LibSocket.socket(Sockets.AF_INET, Sockets.SOCK_STREAM, 0);
         if (listenFd < 0) {
             throw new IllegalStateException("socket: " + listenFd);
         }
         try (Arena a = Arena.ofConfined()) {
-            if (SocketCalls.bind(listenFd, SocketAddresses.allocate(
+            if (LibSocket.bind(listenFd, SocketAddresses.allocate(
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), a)) != 0
-                    || SocketCalls.listen(listenFd, 64) != 0) {
+                    || LibSocket.listen(listenFd, 64) != 0) {
                 LibC.close(listenFd);
                 throw new IllegalStateException("cannot listen on the loopback");
             }
@@ -67,7 +68,7 @@ final class CountedTcpAccept implements MultishotCall<Accepted> {
             }
         } else if (!shutDown) {
             shutDown = true;
-            SocketCalls.shutdown(listenFd, SocketCalls.SHUT_RDWR);
+            LibSocket.shutdown(listenFd, Sockets.SHUT_RDWR);
         }
     }
 

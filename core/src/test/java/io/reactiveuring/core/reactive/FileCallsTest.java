@@ -2,8 +2,8 @@ package io.reactiveuring.core.reactive;
 
 import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.UringTestSupport;
-import io.reactiveuring.core.binding.Errno;
-import io.reactiveuring.core.binding.FileFlags;
+import io.reactiveuring.core.linux.Errno;
+import io.reactiveuring.core.linux.FileFlags;
 import io.reactiveuring.core.buffer.BufferAllocator;
 import io.reactiveuring.core.buffer.LeakDetector;
 import io.reactiveuring.core.buffer.UringBuffer;

@@ -3,7 +3,8 @@ package io.reactiveuring.core.reactive;
 import io.reactiveuring.core.UringCancelledException;
 import io.reactiveuring.core.UringTestSupport;
 import io.reactiveuring.core.binding.LibC;
-import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.linux.Sockets;
+import io.reactiveuring.core.binding.LibSocket;
 import io.reactiveuring.core.buffer.BufferAllocator;
 import io.reactiveuring.core.buffer.LeakDetector;
 import io.reactiveuring.core.buffer.ProvidedBufferRing;
@@ -45,10 +46,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import static io.reactiveuring.core.binding.SocketCalls.AF_INET;
-import static io.reactiveuring.core.binding.SocketCalls.AF_UNIX;
-import static io.reactiveuring.core.binding.SocketCalls.SOCK_SEQPACKET;
-import static io.reactiveuring.core.binding.SocketCalls.SOCK_STREAM;
+import static io.reactiveuring.core.linux.Sockets.AF_INET;
+import static io.reactiveuring.core.linux.Sockets.AF_UNIX;
+import static io.reactiveuring.core.linux.Sockets.SOCK_SEQPACKET;
+import static io.reactiveuring.core.linux.Sockets.SOCK_STREAM;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.*;
@@ -132,17 +133,17 @@ class MultishotNetTest {
     }
 
     int tcpListener() {
-        int fd = track(SocketCalls.socket(AF_INET, SOCK_STREAM, 0));
-        assertEquals(0, SocketCalls.setsockopt(fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_REUSEADDR, 1));
+        int fd = track(LibSocket.socket(AF_INET, SOCK_STREAM, 0));
+        assertEquals(0, LibSocket.setsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_REUSEADDR, 1));
         bindAndListen(fd, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         return fd;
     }
 
     static void bindAndListen(int fd, SocketAddress address) {
         try (Arena a = Arena.ofConfined()) {
-            assertEquals(0, SocketCalls.bind(fd, SocketAddresses.allocate(address, a)));
+            assertEquals(0, LibSocket.bind(fd, SocketAddresses.allocate(address, a)));
         }
-        assertEquals(0, SocketCalls.listen(fd, 512));
+        assertEquals(0, LibSocket.listen(fd, 512));
     }
 
     /** A client connected to {@code server}; until accepted, the connection waits in the listener's backlog. */
@@ -155,7 +156,7 @@ class MultishotNetTest {
     int[] socketpair(int type) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment sv = a.allocate(JAVA_INT, 2);
-            assertEquals(0, SocketCalls.socketpair(AF_UNIX, type, 0, sv));
+            assertEquals(0, LibSocket.socketpair(AF_UNIX, type, 0, sv));
             return new int[] {track(sv.get(JAVA_INT, 0)), track(sv.get(JAVA_INT, 4))};
         }
     }
@@ -248,8 +249,8 @@ class MultishotNetTest {
         Set<SocketAddress> peers = new HashSet<>();
         for (Accepted a : s.values) {
             assertTrue(distinct.add(a.fd()), "accepted fds are distinct");
-            assertEquals(SocketCalls.FD_CLOEXEC,
-                    SocketCalls.fcntl(a.fd(), SocketCalls.F_GETFD, 0) & SocketCalls.FD_CLOEXEC);
+            assertEquals(Sockets.FD_CLOEXEC,
+                    LibSocket.fcntl(a.fd(), Sockets.F_GETFD, 0) & Sockets.FD_CLOEXEC);
             peers.add(a.peer());
         }
         assertEquals(clientAddresses, peers, "every client accepted once, none lost while disarmed");
@@ -330,7 +331,7 @@ class MultishotNetTest {
         track(s.next().fd());
 
         // The kernel ends the armed accept with -EINVAL (no F_MORE) once the listener stops listening.
-        assertEquals(0, SocketCalls.shutdown(listener, SocketCalls.SHUT_RDWR));
+        assertEquals(0, LibSocket.shutdown(listener, Sockets.SHUT_RDWR));
         assertTrue(s.await());
         assertNull(s.error);
         assertTrue(s.completed);
@@ -345,13 +346,13 @@ class MultishotNetTest {
         Path path = Files.createTempFile("multishot-net", ".sock");
         Files.delete(path);
         try {
-            int listener = track(SocketCalls.socket(AF_UNIX, SOCK_STREAM, 0));
+            int listener = track(LibSocket.socket(AF_UNIX, SOCK_STREAM, 0));
             bindAndListen(listener, UnixDomainSocketAddress.of(path));
             RecordingCall<Accepted> call = acceptCall(listener);
             Items<Accepted> s = new Items<>(Long.MAX_VALUE);
             publisher(call).subscribe(s);
             LoopRoundTrips.awaitInFlight(loop, 1);
-            assertEquals(0, SocketCalls.shutdown(listener, SocketCalls.SHUT_RDWR));
+            assertEquals(0, LibSocket.shutdown(listener, Sockets.SHUT_RDWR));
             LoopRoundTrips.awaitInFlight(loop, 1);
             assertEquals(0, s.terminals.get(), "the kernel does not wake an AF_UNIX accept on shutdown");
 
@@ -365,7 +366,7 @@ class MultishotNetTest {
 
     @Test
     void acceptOnASocketThatIsNotListeningFailsWithIllegalArgument() throws Exception {
-        int notListening = track(SocketCalls.socket(AF_INET, SOCK_STREAM, 0));
+        int notListening = track(LibSocket.socket(AF_INET, SOCK_STREAM, 0));
         Items<Accepted> s = new Items<>(1);
         new MultishotPublisher<>(loop, MultishotCalls.accept(notListening)).subscribe(s);
         assertTrue(s.await());
@@ -437,7 +438,7 @@ class MultishotNetTest {
             for (int off = 0; off < data.length; off += 4096) {
                 write(pair[0], Arrays.copyOfRange(data, off, off + 4096));
             }
-            assertEquals(0, SocketCalls.shutdown(pair[0], SocketCalls.SHUT_WR));
+            assertEquals(0, LibSocket.shutdown(pair[0], Sockets.SHUT_WR));
         }, "multishot-net-writer");
         writer.setDaemon(true);
         writer.start();

@@ -1,7 +1,7 @@
 package io.reactiveuring.core.reactive;
 
 import io.reactiveuring.core.UringTestSupport;
-import io.reactiveuring.core.binding.Poll;
+import io.reactiveuring.core.linux.Poll;
 import io.reactiveuring.core.engine.UringLoop;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.tck.PublisherVerification;

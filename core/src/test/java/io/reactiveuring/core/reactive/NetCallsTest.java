@@ -2,7 +2,8 @@ package io.reactiveuring.core.reactive;
 
 import io.reactiveuring.core.UringTestSupport;
 import io.reactiveuring.core.binding.LibC;
-import io.reactiveuring.core.binding.SocketCalls;
+import io.reactiveuring.core.linux.Sockets;
+import io.reactiveuring.core.binding.LibSocket;
 import io.reactiveuring.core.buffer.BufferAllocator;
 import io.reactiveuring.core.buffer.LeakDetector;
 import io.reactiveuring.core.buffer.UringBuffer;
@@ -81,14 +82,14 @@ class NetCallsTest {
     }
 
     int listener() throws Exception {
-        int fd = track(SocketCalls.socket(SocketCalls.AF_INET, SocketCalls.SOCK_STREAM, 0));
-        assertEquals(0, SocketCalls.setsockopt(fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_REUSEADDR, 1));
+        int fd = track(LibSocket.socket(Sockets.AF_INET, Sockets.SOCK_STREAM, 0));
+        assertEquals(0, LibSocket.setsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_REUSEADDR, 1));
         try (Arena a = Arena.ofConfined()) {
             MemorySegment addr = SocketAddresses.allocate(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                     a);
-            assertEquals(0, SocketCalls.bind(fd, addr));
+            assertEquals(0, LibSocket.bind(fd, addr));
         }
-        assertEquals(0, SocketCalls.listen(fd, 128));
+        assertEquals(0, LibSocket.listen(fd, 128));
         return fd;
     }
 
@@ -105,7 +106,7 @@ class NetCallsTest {
         InetSocketAddress bound = (InetSocketAddress) SocketAddresses.localAddress(listen);
         TestSubscriber<NetCalls.Accepted> accepted = subscribe(NetCalls.accept(listen, allocator),
                 OpOptions.DEFAULT.withPollRetry(mode));
-        int client = track(value(NetCalls.socket(SocketCalls.AF_INET, SocketCalls.SOCK_STREAM, 0)));
+        int client = track(value(NetCalls.socket(Sockets.AF_INET, Sockets.SOCK_STREAM, 0)));
         assertEquals(0, value(NetCalls.connect(client, bound, allocator)));
         assertTrue(accepted.await());
         assertNull(accepted.error);
@@ -122,7 +123,7 @@ class NetCallsTest {
         assertEquals("hello over tcp", new String(got.toByteArray(), StandardCharsets.US_ASCII));
         got.release();
 
-        assertEquals(0, value(NetCalls.shutdown(client, SocketCalls.SHUT_WR)));
+        assertEquals(0, value(NetCalls.shutdown(client, Sockets.SHUT_WR)));
         UringBuffer eof = value(NetCalls.recv(server, 64, allocator, null));
         assertEquals(0, eof.readableBytes(), "EOF is an empty buffer");
         eof.release();
@@ -197,12 +198,12 @@ class NetCallsTest {
 
     @Test
     void datagramSendmsgRecvmsgCarriesTheSenderAddress() throws Exception {
-        int a = track(SocketCalls.socket(SocketCalls.AF_INET, SocketCalls.SOCK_DGRAM, 0));
-        int b = track(SocketCalls.socket(SocketCalls.AF_INET, SocketCalls.SOCK_DGRAM, 0));
+        int a = track(LibSocket.socket(Sockets.AF_INET, Sockets.SOCK_DGRAM, 0));
+        int b = track(LibSocket.socket(Sockets.AF_INET, Sockets.SOCK_DGRAM, 0));
         try (Arena arena = Arena.ofConfined()) {
             InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-            assertEquals(0, SocketCalls.bind(a, SocketAddresses.allocate(any, arena)));
-            assertEquals(0, SocketCalls.bind(b, SocketAddresses.allocate(any, arena)));
+            assertEquals(0, LibSocket.bind(a, SocketAddresses.allocate(any, arena)));
+            assertEquals(0, LibSocket.bind(b, SocketAddresses.allocate(any, arena)));
         }
         InetSocketAddress bAddr = (InetSocketAddress) SocketAddresses.localAddress(b);
         TestSubscriber<NetCalls.Received> got = subscribe(NetCalls.recvmsg(b, 64, allocator, null),
@@ -222,7 +223,7 @@ class NetCallsTest {
     int[] socketpair() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment sv = a.allocate(JAVA_INT, 2);
-            assertEquals(0, SocketCalls.socketpair(SocketCalls.AF_UNIX, SocketCalls.SOCK_STREAM, 0, sv));
+            assertEquals(0, LibSocket.socketpair(Sockets.AF_UNIX, Sockets.SOCK_STREAM, 0, sv));
             return new int[] {track(sv.get(JAVA_INT, 0)), track(sv.get(JAVA_INT, 4))};
         }
     }

@@ -5,9 +5,9 @@ import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.UringLinkBrokenException;
 import io.reactiveuring.core.UringTestSupport;
 import io.reactiveuring.core.UringTimeoutException;
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.binding.LibC;
-import io.reactiveuring.core.binding.Poll;
+import io.reactiveuring.core.linux.Poll;
 import io.reactiveuring.core.engine.LoopOptions;
 import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.engine.PollRetry;
@@ -397,7 +397,7 @@ class OneShotPublisherTest {
         TestSubscriber<Integer> s = new TestSubscriber<>(Long.MAX_VALUE);
         new LinkedPublisher(loop, () -> List.of(
                 Call.of(OpSpec.write(fd, data.asSlice(0, len), 0)),
-                Call.of(OpSpec.of(io.reactiveuring.core.binding.IoUring.IORING_OP_FSYNC).fd(fd))))
+                Call.of(OpSpec.of(io.reactiveuring.core.linux.IoUring.IORING_OP_FSYNC).fd(fd))))
                 .subscribe(s);
         assertTrue(s.await());
         assertNull(s.error);

@@ -1,8 +1,9 @@
 package io.reactiveuring.core.ring;
 
+import io.reactiveuring.core.engine.RingFeatures;
 import io.reactiveuring.core.UringTestSupport;
 import io.reactiveuring.core.UringUnavailableException;
-import io.reactiveuring.core.binding.Errno;
+import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.engine.LoopOptions;
 import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.engine.RecordingOperation;
@@ -15,7 +16,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static io.reactiveuring.core.binding.IoUring.*;
+import static io.reactiveuring.core.linux.IoUring.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**

@@ -1,5 +1,6 @@
-package io.reactiveuring.core.binding;
+package io.reactiveuring.core.linux;
 
+import io.reactiveuring.core.binding.LibC;
 /**
  * Constants of the Linux file API that the file ops pass to the kernel, named as in their uapi headers:
  * {@code O_*} and {@code AT_*} (include/uapi/asm-generic/fcntl.h, linux/fcntl.h), {@code RESOLVE_*}

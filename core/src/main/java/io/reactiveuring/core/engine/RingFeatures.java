@@ -1,6 +1,6 @@
-package io.reactiveuring.core.ring;
+package io.reactiveuring.core.engine;
 
-import io.reactiveuring.core.binding.IoUring;
+import io.reactiveuring.core.linux.IoUring;
 
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -19,7 +19,18 @@ public final class RingFeatures {
     private final BitSet supportedOps;
     private final int lastOp;
 
-    RingFeatures(int features, int setupFlags, int sqEntries, int cqEntries, BitSet supportedOps, int lastOp) {
+    /**
+     * What the ring reports after setup (made by the library's ring setup; a value anyone may build, e.g. in tests).
+     *
+     * @param features     {@code io_uring_params.features}
+     * @param setupFlags   the setup flags the kernel accepted
+     * @param sqEntries    submission queue size
+     * @param cqEntries    completion queue size
+     * @param supportedOps opcodes the probe reported as supported (copied)
+     * @param lastOp       the highest opcode the kernel knows, or -1 if the probe failed
+     */
+    public RingFeatures(int features, int setupFlags, int sqEntries, int cqEntries, BitSet supportedOps,
+                        int lastOp) {
         this.features = features;
         this.setupFlags = setupFlags;
         this.sqEntries = sqEntries;

@@ -1,9 +1,9 @@
-package io.reactiveuring.core.binding;
+package io.reactiveuring.core.linux;
 
 /**
  * Poll event bits ({@code include/uapi/asm-generic/poll.h}), the values of {@code sqe->poll32_events} and of a poll
  * CQE's {@code res}, and {@code RWF_NOWAIT} ({@code linux/fs.h}), the flag that turns a waiting read/write into one
- * that answers {@code -EAGAIN} (its socket counterpart {@code MSG_DONTWAIT} is in {@link SocketCalls}).
+ * that answers {@code -EAGAIN} (its socket counterpart {@code MSG_DONTWAIT} is in {@link io.reactiveuring.core.linux.Sockets}).
  * Stateless; safe from any thread.
  */
 public final class Poll {

@@ -1,4 +1,4 @@
-package io.reactiveuring.core.binding;
+package io.reactiveuring.core.linux;
 
 /**
  * Constants of the io_uring ABI, named exactly as in {@code include/uapi/linux/io_uring.h}
@@ -309,7 +309,7 @@ public final class IoUring {
     // ------------------------------------------------------------------------------------------------------------
     // Socket and control ops, provided-buffer rings (added with ops.SocketOps / ops.ControlOps /
     // buffer.ProvidedBufferRing). Values the SQE fields of those ops take that are defined outside io_uring.h are
-    // kept in binding.Poll (poll bits, RWF_NOWAIT) and binding.SocketCalls (MSG_*, SOCK_*, ...).
+    // kept in binding.Poll (poll bits, RWF_NOWAIT) and binding.LibSocket (MSG_*, SOCK_*, ...).
 
     /** {@code io_uring_buf_reg.flags}: the kernel allocates the ring and the application mmaps it (not used). */
     public static final int IOU_PBUF_RING_MMAP = 1;

@@ -1,5 +1,7 @@
 package io.reactiveuring.core.binding;
 
+import static io.reactiveuring.core.linux.Sockets.*;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -12,68 +14,16 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 /**
  * Plain socket syscalls that the io_uring ops do not cover (or that are simpler done synchronously once, at
  * setup): {@code socket}, {@code bind}, {@code listen}, {@code setsockopt}/{@code getsockopt}, {@code getsockname},
- * {@code getpeername}, {@code socketpair}, {@code shutdown} and {@code fcntl}; plus the socket constants (values from
- * include/linux/socket.h, include/uapi/asm-generic/socket.h, include/uapi/linux/tcp.h, in.h, in6.h and
- * asm-generic/fcntl.h, identical on x86_64 and aarch64).
+ * {@code getpeername}, {@code socketpair}, {@code shutdown} and {@code fcntl}, as FFM downcalls; their constants
+ * are in {@link io.reactiveuring.core.linux.Sockets}. Internal to the library.
  *
  * <p>Every method returns the kernel convention like {@link LibC}: a non-negative result or {@code -errno}. Every
  * socket this class creates is {@code SOCK_CLOEXEC}, whatever the caller passes. Address memory is the caller's and
  * is only used during the call (these calls are synchronous). Stateless; safe from any thread.
  */
-public final class SocketCalls {
-    private SocketCalls() {
+public final class LibSocket {
+    private LibSocket() {
     }
-
-    // address families (include/linux/socket.h)
-    public static final int AF_UNIX = 1;
-    public static final int AF_INET = 2;
-    public static final int AF_INET6 = 10;
-
-    // socket types and type flags
-    public static final int SOCK_STREAM = 1;
-    public static final int SOCK_DGRAM = 2;
-    public static final int SOCK_SEQPACKET = 5;
-    public static final int SOCK_NONBLOCK = 0x800;
-    public static final int SOCK_CLOEXEC = 0x80000;
-
-    // socket option levels and names
-    public static final int SOL_SOCKET = 1;
-    public static final int SO_REUSEADDR = 2;
-    public static final int SO_ERROR = 4;
-    public static final int SO_SNDBUF = 7;
-    public static final int SO_RCVBUF = 8;
-    public static final int SO_REUSEPORT = 15;
-    /** 1 while the socket is listening (read-only). */
-    public static final int SO_ACCEPTCONN = 30;
-    public static final int IPPROTO_TCP = 6;
-    public static final int TCP_NODELAY = 1;
-    public static final int IPPROTO_IPV6 = 41;
-    public static final int IPV6_V6ONLY = 26;
-
-    // shutdown(2) how
-    public static final int SHUT_RD = 0;
-    public static final int SHUT_WR = 1;
-    public static final int SHUT_RDWR = 2;
-
-    // send/recv flags (msg_flags)
-    public static final int MSG_PEEK = 0x2;
-    public static final int MSG_CTRUNC = 0x8;
-    public static final int MSG_TRUNC = 0x20;
-    public static final int MSG_DONTWAIT = 0x40;
-    public static final int MSG_EOR = 0x80;
-    public static final int MSG_WAITALL = 0x100;
-    public static final int MSG_NOSIGNAL = 0x4000;
-
-    // fcntl(2)
-    public static final int F_GETFD = 1;
-    public static final int F_SETFD = 2;
-    public static final int F_GETFL = 3;
-    public static final int F_SETFL = 4;
-    public static final int FD_CLOEXEC = 1;
-    public static final int O_NONBLOCK = LibC.O_NONBLOCK;
-
-    /** The kernel's default cap on the listen backlog ({@code net.core.somaxconn}). */
-    public static final int SOMAXCONN = 4096;
 
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 

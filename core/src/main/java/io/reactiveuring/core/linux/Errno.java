@@ -1,4 +1,4 @@
-package io.reactiveuring.core.binding;
+package io.reactiveuring.core.linux;
 
 /**
  * Linux errno values ({@code include/uapi/asm-generic/errno-base.h} and {@code errno.h}; identical on
