@@ -1,7 +1,6 @@
 package io.reactiveuring.reactor;
 
 import io.reactiveuring.core.reactive.LinkedPublisher;
-import io.reactiveuring.core.reactive.OpCall;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Scannable;
@@ -9,9 +8,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 
-import java.util.List;
 import java.util.Objects;
-import java.util.function.Supplier;
 
 /**
  * A linked chain of ops ({@code IOSQE_IO_LINK}, one {@code io_uring_enter}) as a cold {@link Flux} of each op's
@@ -19,20 +16,17 @@ import java.util.function.Supplier;
  * is a {@code UringLinkBrokenException}. Immutable; subscribe from any thread; signals on the loop thread.
  */
 final class FluxUringLinked extends Flux<Integer> implements Scannable {
-    final RingSet rings;
+    final LinkedPublisher op;
     final UringScheduler scheduler;
-    final Supplier<? extends List<? extends OpCall<Integer>>> calls;
 
-    FluxUringLinked(RingSet rings, UringScheduler scheduler,
-                    Supplier<? extends List<? extends OpCall<Integer>>> calls) {
-        this.rings = rings;
+    FluxUringLinked(LinkedPublisher op, UringScheduler scheduler) {
+        this.op = Objects.requireNonNull(op, "op");
         this.scheduler = scheduler;
-        this.calls = Objects.requireNonNull(calls, "calls");
     }
 
     @Override
     public void subscribe(CoreSubscriber<? super Integer> actual) {
-        new LinkedPublisher(rings.pick(), calls).subscribe(new LinkedSubscriber(this, actual));
+        op.subscribe(new LinkedSubscriber(this, actual));
     }
 
     @SuppressWarnings("rawtypes") // Scannable declares the raw type

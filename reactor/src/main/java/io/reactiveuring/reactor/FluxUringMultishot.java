@@ -2,38 +2,35 @@ package io.reactiveuring.reactor;
 
 import io.reactiveuring.core.engine.UringLoop;
 import io.reactiveuring.core.reactive.MultishotCall;
+import io.reactiveuring.core.reactive.MultishotPublisher;
 import io.reactiveuring.core.reactive.MultishotSubscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
-import reactor.util.context.Context;
 
 import java.util.Objects;
-import java.util.function.Supplier;
 
 /**
  * One multishot io_uring op (multishot {@code POLL_ADD}, and later {@code ACCEPT} and {@code RECV}) as a cold
- * {@link Flux}: every subscription gets a fresh {@link MultishotCall} from {@code calls} and its own kernel op on a
- * ring picked at subscribe time, armed while it has demand and disarmed when demand runs out; CQEs that arrive
+ * {@link Flux} over core's {@link MultishotPublisher}: every subscription gets a fresh {@link MultishotCall} and its
+ * own kernel op on a ring picked at subscribe time, armed while it has demand and disarmed when demand runs out; CQEs that arrive
  * meanwhile wait for the next request, never dropped (core's {@link MultishotSubscription}). Immutable; subscribe
  * from any thread; signals on the loop thread.
  *
  * @param <T> the emitted item
  */
 final class FluxUringMultishot<T> extends Flux<T> implements Scannable {
-    final RingSet rings;
+    final MultishotPublisher<T> op;
     final UringScheduler scheduler;
-    final Supplier<? extends MultishotCall<T>> calls;
 
-    FluxUringMultishot(RingSet rings, UringScheduler scheduler, Supplier<? extends MultishotCall<T>> calls) {
-        this.rings = rings;
+    FluxUringMultishot(MultishotPublisher<T> op, UringScheduler scheduler) {
+        this.op = Objects.requireNonNull(op, "op");
         this.scheduler = scheduler;
-        this.calls = Objects.requireNonNull(calls, "calls");
     }
 
     @Override
     public void subscribe(CoreSubscriber<? super T> actual) {
-        MultishotOpSubscription<T> subscription = new MultishotOpSubscription<>(this, rings.pick(), actual);
+        MultishotOpSubscription<T> subscription = new MultishotOpSubscription<>(this, op.placement().pick(), actual);
         actual.onSubscribe(subscription);
         subscription.start(); // nothing is armed or signalled before onSubscribe returned (§1.3)
     }
@@ -45,30 +42,18 @@ final class FluxUringMultishot<T> extends Flux<T> implements Scannable {
     }
 
     /**
-     * The subscription and the kernel op at once (core's {@link MultishotSubscription}), with Reactor's view: scan
-     * attributes, and items nobody will receive (queued at cancel, arriving after it or after the end of the
-     * stream) go to the subscriber context's discard hook when it has one, else to the call's own
-     * {@link MultishotCall#discard}. A subscriber that throws from {@code onNext} is cancelled and its exception
-     * goes to the loop's error hook (Reactor's dropped-error hook for rings made by {@link ReactorUring#create}).
+     * The subscription and the kernel op at once (core's {@link MultishotSubscription}), with Reactor's scan
+     * attributes; items nobody will receive go to {@link ReactorDiscard} (the context's discard hook, else the
+     * call's own {@link MultishotCall#discard}). A subscriber that throws from {@code onNext} is cancelled and its
+     * exception goes to the loop's error hook (Reactor's dropped-error hook for rings made by
+     * {@link ReactorUring#create}).
      */
     static final class MultishotOpSubscription<T> extends MultishotSubscription<T> implements Scannable {
         private final FluxUringMultishot<T> parent;
-        private final Context context;
 
         MultishotOpSubscription(FluxUringMultishot<T> parent, UringLoop loop, CoreSubscriber<? super T> actual) {
-            super(loop, parent.calls, actual);
+            super(loop, parent.op.calls(), parent.op.discard(), actual);
             this.parent = parent;
-            this.context = actual.currentContext();
-        }
-
-        /** To the context's discard hook (which then owns the item) if it has one, else the call's own discard. */
-        @Override
-        protected void discardItem(MultishotCall<T> call, T item) {
-            if (DiscardHooks.isPresent(context) && !call.closesLateItems()) {
-                DiscardHooks.discard(item, context);
-            } else {
-                call.discard(item);
-            }
         }
 
         @SuppressWarnings("rawtypes") // Scannable declares the raw type

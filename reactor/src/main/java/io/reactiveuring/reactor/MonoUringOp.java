@@ -1,42 +1,37 @@
 package io.reactiveuring.reactor;
 
-import io.reactiveuring.core.UringException;
-import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.engine.UringLoop;
+import io.reactiveuring.core.reactive.OneShotPublisher;
 import io.reactiveuring.core.reactive.OneShotSubscription;
-import io.reactiveuring.core.reactive.OpCall;
-import io.reactiveuring.core.reactive.OpOptions;
 import reactor.core.CoreSubscriber;
 import reactor.core.Scannable;
 import reactor.core.publisher.Mono;
-import reactor.util.context.Context;
 
 import java.util.Objects;
-import java.util.function.Supplier;
 
 /**
- * One io_uring op as a cold {@link Mono}: every subscription gets a fresh {@link OpCall} from {@code calls} and
- * its own SQE, submitted at the first {@code request(n > 0)} on a ring picked at subscribe time. The CQE becomes
- * {@code onNext} + {@code onComplete} or {@code onError} on the loop thread. Immutable; subscribe from any thread.
+ * One io_uring op as a cold {@link Mono} over core's {@link OneShotPublisher}: every subscription gets a fresh call
+ * and its own SQE, submitted at the first {@code request(n > 0)} on the ring the publisher's placement picks at
+ * subscribe time. The CQE becomes {@code onNext} + {@code onComplete} or {@code onError} on the loop thread; an
+ * outcome nobody receives goes to {@link ReactorDiscard}. The subscription is core's own, with Reactor's scan
+ * attributes: one object per subscription besides the call.
+ *
+ * <p>Threading: immutable; subscribe from any thread. Ownership: as {@link OneShotPublisher}.
  *
  * @param <T> the emitted value
  */
 final class MonoUringOp<T> extends Mono<T> implements Scannable {
-    final RingSet rings;
+    final OneShotPublisher<T> op;
     final UringScheduler scheduler;
-    final Supplier<? extends OpCall<T>> calls;
-    final OpOptions options;
 
-    MonoUringOp(RingSet rings, UringScheduler scheduler, Supplier<? extends OpCall<T>> calls, OpOptions options) {
-        this.rings = rings;
+    MonoUringOp(OneShotPublisher<T> op, UringScheduler scheduler) {
+        this.op = Objects.requireNonNull(op, "op");
         this.scheduler = scheduler;
-        this.calls = Objects.requireNonNull(calls, "calls");
-        this.options = options;
     }
 
     @Override
     public void subscribe(CoreSubscriber<? super T> actual) {
-        OpSubscription<T> subscription = new OpSubscription<>(this, rings.pick(), actual);
+        OpSubscription<T> subscription = new OpSubscription<>(this, op.placement().pick(), actual);
         subscription.holdSignalsUnlessOnRunningLoop(); // no signal may overlap an onSubscribe that requests (§1.3)
         actual.onSubscribe(subscription);
         subscription.onSubscribeReturned();
@@ -48,35 +43,13 @@ final class MonoUringOp<T> extends Mono<T> implements Scannable {
         return OperatorScan.publisher(key, scheduler);
     }
 
-    /**
-     * The subscription and, at the same time, the op's {@code UringOperation} (core's {@link OneShotSubscription}):
-     * the only object per subscription besides the {@link OpCall}. Adds Reactor's view: scan attributes, and the
-     * outcome of an op whose subscriber cancelled goes to the context's discard hook (a value) or dropped-error
-     * hook (an error), on the loop thread after the op's final CQE.
-     */
+    /** Core's subscription (which is also the op's {@code UringOperation}) plus Reactor's scan attributes. */
     static final class OpSubscription<T> extends OneShotSubscription<T> implements Scannable {
         private final MonoUringOp<T> parent;
-        private final CoreSubscriber<? super T> downstream;
 
         OpSubscription(MonoUringOp<T> parent, UringLoop loop, CoreSubscriber<? super T> actual) {
-            super(loop, parent.calls, parent.options, actual);
+            super(loop, parent.op.calls(), parent.op.options(), parent.op.discard(), actual);
             this.parent = parent;
-            this.downstream = actual;
-        }
-
-        @Override
-        protected void onCompletionAfterCancel(OpCall<T> call, int res, int flags) {
-            Context context = downstream.currentContext();
-            if (call.succeeded(res)) {
-                if (DiscardHooks.isPresent(context) && !call.closesLateResult()) {
-                    DiscardHooks.discard(call.result(res, flags), context); // the hook now owns the value
-                } else {
-                    call.discardResult(res, flags); // nobody would see it: the call cleans up itself
-                }
-            } else if (res != -Errno.ECANCELED && (flags & FLAG_LOOP_TERMINATED) == 0) {
-                // A real failure that raced with the cancel (ECANCELED is the cancel's own answer).
-                ErrorReporting.dropped(UringException.of(res, describe()), context);
-            }
         }
 
         @SuppressWarnings("rawtypes") // Scannable declares the raw type
@@ -86,7 +59,7 @@ final class MonoUringOp<T> extends Mono<T> implements Scannable {
                 return parent;
             }
             if (key == Attr.ACTUAL) {
-                return downstream;
+                return actual;
             }
             if (key == Attr.CANCELLED) {
                 return isCancelled();

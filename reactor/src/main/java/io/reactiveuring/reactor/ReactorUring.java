@@ -1,8 +1,6 @@
 package io.reactiveuring.reactor;
 
 import io.reactiveuring.core.UringException;
-import io.reactiveuring.core.linux.FileFlags;
-import io.reactiveuring.core.linux.Poll;
 import io.reactiveuring.core.buffer.BufferAllocator;
 import io.reactiveuring.core.buffer.ProvidedBufferRing;
 import io.reactiveuring.core.buffer.UringBuffer;
@@ -11,19 +9,17 @@ import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.engine.PollRetry;
 import io.reactiveuring.core.engine.UringGroup;
 import io.reactiveuring.core.engine.UringLoop;
-import io.reactiveuring.core.net.SocketAddresses;
 import io.reactiveuring.core.ops.FileStat;
 import io.reactiveuring.core.ops.RegisteredBuffers;
 import io.reactiveuring.core.ops.RingMailbox;
-import io.reactiveuring.core.reactive.ControlCalls;
-import io.reactiveuring.core.reactive.FileCalls;
+import io.reactiveuring.core.reactive.FdKind;
 import io.reactiveuring.core.reactive.MultishotCall;
-import io.reactiveuring.core.reactive.MultishotCalls;
+import io.reactiveuring.core.reactive.MultishotPublisher;
 import io.reactiveuring.core.reactive.NetCalls;
+import io.reactiveuring.core.reactive.OneShotPublisher;
 import io.reactiveuring.core.reactive.OpCall;
 import io.reactiveuring.core.reactive.OpOptions;
-import io.reactiveuring.core.reactive.PollCall;
-import io.reactiveuring.core.reactive.Call;
+import io.reactiveuring.core.reactive.UringOps;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -34,10 +30,8 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -68,30 +62,32 @@ import java.util.function.Supplier;
  * {@code UringCancelledException} exactly once, and later subscriptions fail with it at once. Once every ring has
  * ended (by {@code dispose} or otherwise), the allocator is closed: its memory is freed when the last buffer handed
  * out is released. Immutable and safe to use from any thread.
+ *
+ * <p>Every op is one line over core's shell-neutral catalogue ({@link UringOps}), which owns the argument checks,
+ * heap copies, retry shapes and ring placement; this class gives them the Reactor shape.
  */
 public final class ReactorUring implements Disposable {
-    private final RingSet rings;
+    private final UringOps ops;
     private final UringScheduler scheduler;
-    private final OpOptions options;
-    private final BufferAllocator allocator;
 
-    private ReactorUring(RingSet rings, UringScheduler scheduler, OpOptions options, BufferAllocator allocator) {
-        this.rings = rings;
+    private ReactorUring(UringOps ops, UringScheduler scheduler) {
+        this.ops = ops;
         this.scheduler = scheduler;
-        this.options = options;
-        this.allocator = allocator;
     }
 
-    /** A new instance (not a view): it owns {@code loops} and {@code allocator}. */
-    private static ReactorUring owning(List<UringLoop> loops, BufferAllocator allocator) {
-        RingSet rings = new RingSet(loops);
-        rings.whenAllTerminated(allocator::close); // after the rings: their ops released their buffers by then
-        return new ReactorUring(rings, new UringScheduler(rings), OpOptions.DEFAULT, allocator);
+    /** A new instance (not a view): it owns {@code rings} and {@code allocator}. */
+    private static ReactorUring owning(UringGroup rings, BufferAllocator allocator) {
+        UringOps ops = UringOps.over(rings, allocator).withDiscard(ReactorDiscard.INSTANCE);
+        return new ReactorUring(ops, new UringScheduler(rings));
     }
 
     // ------------------------------------------------------------------------------------------- creation
 
-    /** One ring per available processor, default loop options, loop threads marked {@code NonBlocking}. */
+    /**
+     * One ring per available processor, default loop options, loop threads marked {@code NonBlocking}.
+     *
+     * @return the instance
+     */
     public static ReactorUring create() {
         return create(Runtime.getRuntime().availableProcessors(),
                 LoopOptions.defaults().withThreadName("uring-reactor"));
@@ -103,20 +99,27 @@ public final class ReactorUring implements Disposable {
      * subscribers on a loop thread go to Reactor's dropped-error hook ({@code Operators.onErrorDropped}) rather than
      * to the JDK logger.
      *
+     * @param loops   how many rings
+     * @param options how to build each
+     * @return the instance
      * @throws io.reactiveuring.core.UringUnavailableException if io_uring cannot be used here
      */
     public static ReactorUring create(int loops, LoopOptions options) {
-        UringGroup group = group(loops, options);
-        return owning(group.loops(), BufferAllocator.pooled());
+        return owning(group(loops, options), BufferAllocator.pooled());
     }
 
     /**
      * Like {@link #create(int, LoopOptions)}, with the buffers of every op from {@code allocator}, which this instance
      * then owns: it is closed once the rings have ended.
+     *
+     * @param loops     how many rings
+     * @param options   how to build each
+     * @param allocator where buffers come from
+     * @return the instance
      */
     public static ReactorUring create(int loops, LoopOptions options, BufferAllocator allocator) {
         Objects.requireNonNull(allocator, "allocator");
-        return owning(group(loops, options).loops(), allocator);
+        return owning(group(loops, options), allocator);
     }
 
     private static UringGroup group(int loops, LoopOptions options) {
@@ -131,484 +134,466 @@ public final class ReactorUring implements Disposable {
         return new UringGroup(loops, o);
     }
 
-    /** Over one existing ring, with a pooled allocator; {@link #dispose()} ends it. */
+    /** @param loop an existing ring, which {@link #dispose()} ends @return an instance over it, pooled allocator */
     public static ReactorUring of(UringLoop loop) {
         return of(Objects.requireNonNull(loop, "loop"), BufferAllocator.pooled());
     }
 
-    /** Over one existing ring, with {@code allocator}, which this instance owns; {@link #dispose()} ends the ring. */
+    /**
+     * @param loop      an existing ring, which {@link #dispose()} ends
+     * @param allocator where buffers come from (owned by the instance)
+     * @return an instance over it
+     */
     public static ReactorUring of(UringLoop loop, BufferAllocator allocator) {
-        return owning(List.of(Objects.requireNonNull(loop, "loop")), Objects.requireNonNull(allocator, "allocator"));
+        return owning(UringGroup.of(Objects.requireNonNull(loop, "loop")),
+                Objects.requireNonNull(allocator, "allocator"));
     }
 
-    /** Over every ring of an existing group, with a pooled allocator; {@link #dispose()} ends them. */
+    /** @param group existing rings, which {@link #dispose()} ends @return an instance over them, pooled allocator */
     public static ReactorUring of(UringGroup group) {
         return of(Objects.requireNonNull(group, "group"), BufferAllocator.pooled());
     }
 
-    /** Over every ring of an existing group, with {@code allocator}, which this instance owns. */
+    /**
+     * @param group     existing rings, which {@link #dispose()} ends
+     * @param allocator where buffers come from (owned by the instance)
+     * @return an instance over them
+     */
     public static ReactorUring of(UringGroup group, BufferAllocator allocator) {
-        return owning(Objects.requireNonNull(group, "group").loops(), Objects.requireNonNull(allocator, "allocator"));
+        return owning(UringGroup.of(Objects.requireNonNull(group, "group").loops()),
+                Objects.requireNonNull(allocator, "allocator"));
     }
 
     // ------------------------------------------------------------------------------------------- views
 
-    /** The per-op settings of this view. */
+    /** @return the per-op settings of this view */
     public OpOptions options() {
-        return options;
+        return ops.options();
     }
 
-    /** A view whose ops carry a kernel-side timeout ({@code LINK_TIMEOUT}, re-armed over every retry from one
-     * deadline); expiry is a {@code UringTimeoutException}. Linked chains ({@link #linked}) are not affected. */
+    /**
+     * A view whose ops carry a kernel-side timeout ({@code LINK_TIMEOUT}, re-armed over every retry from one
+     * deadline); expiry is a {@code UringTimeoutException}. Linked chains ({@link #linked}) are not affected.
+     *
+     * @param timeout the timeout
+     * @return the view
+     */
     public ReactorUring withTimeout(Duration timeout) {
-        return withOptions(options.withLinkTimeout(timeout));
+        return new ReactorUring(ops.withTimeout(timeout), scheduler);
     }
 
-    /** A view whose ops retry {@code -EAGAIN} in {@code mode} instead of the ring's own mode. */
+    /** @param mode how {@code -EAGAIN} is retried @return a view whose ops use it instead of the ring's own mode */
     public ReactorUring withPollRetry(PollRetry mode) {
-        return withOptions(options.withPollRetry(mode));
+        return new ReactorUring(ops.withPollRetry(mode), scheduler);
     }
 
-    /** A view with these per-op settings. */
+    /** @param newOptions per-op settings @return a view with them */
     public ReactorUring withOptions(OpOptions newOptions) {
-        return new ReactorUring(rings, scheduler, Objects.requireNonNull(newOptions, "options"), allocator);
+        return new ReactorUring(ops.withOptions(newOptions), scheduler);
     }
 
-    /** The rings' {@link UringScheduler} (shared by all views). */
+    /** @return the rings' {@link UringScheduler} (shared by all views) */
     public UringScheduler scheduler() {
         return scheduler;
     }
 
+    /** @return the rings */
     public List<UringLoop> loops() {
-        return rings.loops();
+        return ops.rings().loops();
+    }
+
+    /** @return the core catalogue this instance is a shell over (shared rings and allocator) */
+    public UringOps ops() {
+        return ops;
     }
 
     /**
-     * Where the buffers of every op come from (shared by all views); also for callers who build buffers to write.
-     * Closed once every ring has ended.
+     * @return where the buffers of every op come from (shared by all views); also for callers who build buffers to
+     * write. Closed once every ring has ended.
      */
     public BufferAllocator allocator() {
-        return allocator;
+        return ops.allocator();
     }
 
     // ------------------------------------------------------------------------------------------- ops: generic
 
     /**
-     * Any single SQE, emitting its {@code res}; never retried. The spec is shared by every subscription: do not
-     * change it afterwards, and keep memory it points to valid as described in the class comment.
+     * Any single SQE, emitting its {@code res}; never retried. The spec is shared by every subscription; keep memory
+     * it points to valid as described in the class comment.
+     *
+     * @param spec the SQE
+     * @return the op
      */
     public Mono<Integer> op(OpSpec spec) {
-        return op(Call.of(spec));
+        return mono(ops.op(spec));
     }
 
     /**
      * Any op: {@code calls} supplies a fresh {@link OpCall} for each subscription at its first request (allocate
      * per-subscription memory there); the call is released after the op's last CQE whatever the subscriber did.
-     * Each catalogue op is such a call, so this is the path every op takes.
+     *
+     * @param calls the call supplier
+     * @param <T>   the value type
+     * @return the op
      */
     public <T> Mono<T> op(Supplier<? extends OpCall<T>> calls) {
-        return new MonoUringOp<>(rings, scheduler, calls, options);
+        return mono(ops.op(calls));
     }
 
     /**
-     * Any multishot op as a cold {@link Flux}: {@code calls} supplies a fresh {@link MultishotCall} for each
-     * subscription at its first arm. The op is armed while the subscriber has demand and disarmed when demand runs
-     * out; CQEs that arrive meanwhile wait for the next request, never dropped. Cancelling disarms it; items nobody
-     * will receive go to the context's discard hook, else to {@link MultishotCall#discard}. This view's
-     * {@link #options()} do not apply (no retry, no kernel-side timeout).
+     * Any multishot op as a cold {@link Flux}: armed while the subscriber has demand, disarmed when it runs out;
+     * CQEs that arrive meanwhile wait for the next request. Cancelling disarms it; items nobody will receive go to
+     * the context's discard hook, else to {@link MultishotCall#discard}. This view's options do not apply.
+     *
+     * @param calls the call supplier
+     * @param <T>   the item type
+     * @return the stream
      */
     public <T> Flux<T> multishot(Supplier<? extends MultishotCall<T>> calls) {
-        return new FluxUringMultishot<>(rings, scheduler, calls);
+        return flux(ops.multishot(calls));
     }
 
     /**
      * The specs as one linked chain ({@code IOSQE_IO_LINK}), e.g. write then fsync: emits each {@code res} in
      * order; an op skipped because an earlier one failed or was short is a {@code UringLinkBrokenException}.
+     *
+     * @param specs at least one
+     * @return the chain
      */
     public Flux<Integer> linked(OpSpec... specs) {
-        Objects.requireNonNull(specs, "specs");
-        if (specs.length == 0) {
-            throw new IllegalArgumentException("a linked chain needs at least one op");
-        }
-        List<Call<Integer>> calls = Arrays.stream(specs).map(Call::of).toList();
-        return linked(() -> calls);
+        return new FluxUringLinked(ops.linked(specs), scheduler);
     }
 
-    /** A linked chain of calls, fresh for each subscription (see {@link #op(Supplier)}). */
+    /** @param calls fresh calls per subscription, in chain order @return the chain */
     public Flux<Integer> linked(Supplier<? extends List<? extends OpCall<Integer>>> calls) {
-        return new FluxUringLinked(rings, scheduler, calls);
+        return new FluxUringLinked(ops.linked(calls), scheduler);
     }
 
     // ------------------------------------------------------------------------------------------- ops: files
+    // Each op is described in UringOps, whose Javadoc says what it emits and who owns what.
 
-    /**
-     * {@code IORING_OP_READ} of up to {@code buffer.byteSize()} bytes at {@code fileOffset} ({@code -1}: the
-     * current position, or a stream) into caller memory; emits the byte count (0 at end of file). {@code kind}
-     * says how an {@code -EAGAIN} is retried in {@code PollRetry.USER} mode.
-     *
-     * @throws IllegalArgumentException on a negative fd, heap memory or an offset below -1
-     */
+    /** @param fd the fd @param buffer caller memory @param fileOffset or -1 @param kind retry shape @return the read */
     public Mono<Integer> read(int fd, MemorySegment buffer, long fileOffset, FdKind kind) {
-        return op(retrying(OpSpec.read(fd, buffer, fileOffset), kind, Poll.READABLE));
+        return mono(ops.read(fd, buffer, fileOffset, kind));
     }
 
-    /** {@code IORING_OP_WRITE} of {@code buffer} at {@code fileOffset}; emits the bytes written. See {@link #read}. */
+    /** @param fd the fd @param buffer caller memory @param fileOffset or -1 @param kind retry shape @return the write */
     public Mono<Integer> write(int fd, MemorySegment buffer, long fileOffset, FdKind kind) {
-        return op(retrying(OpSpec.write(fd, buffer, fileOffset), kind, Poll.WRITABLE));
+        return mono(ops.write(fd, buffer, fileOffset, kind));
     }
 
     /**
-     * Reads up to {@code length} bytes at {@code offset} ({@code -1}: the current position) of a regular file into
-     * a new buffer from {@link #allocator()}; emits it, readable from index 0 (empty at end of file). The subscriber
-     * owns the buffer: release it.
+     * Reads up to {@code length} bytes at {@code offset} of a regular file into a new buffer (empty at end of file);
+     * the subscriber owns it. The offset is fixed at assembly: {@code read(fd, pos, n).repeat()} reads the same
+     * bytes again and again; to walk a file, compute each offset (e.g. {@code Flux.range} over chunk indices into
+     * {@code concatMap(i -> ring.read(fd, i * n, n))}, stopping at an empty buffer).
+     *
+     * @param fd     the file
+     * @param offset the position, or -1 for the current one
+     * @param length at most this many bytes
+     * @return the read
      */
     public Mono<UringBuffer> read(int fd, long offset, int length) {
-        return op(FileCalls.read(fd, offset, length, allocator, UringBuffer::release));
+        return mono(ops.read(fd, offset, length));
     }
 
-    /**
-     * Reads up to {@code length} bytes from a pipe, socket, character device or other pollable fd into a new buffer
-     * (empty at end of stream); waits for data. The subscriber owns the buffer: release it.
-     */
+    /** @param fd a pollable fd @param length at most this many bytes @return a read into a new buffer */
     public Mono<UringBuffer> readStream(int fd, int length) {
-        return op(FileCalls.readStream(fd, length, allocator, UringBuffer::release));
+        return mono(ops.readStream(fd, length));
     }
 
-    /**
-     * Writes the readable bytes of {@code data} at {@code offset} ({@code -1}: the current position) of a regular
-     * file; emits the bytes written. Each subscription holds its own reference to {@code data} until its op's final
-     * CQE: the caller keeps (and eventually releases) its own.
-     */
+    /** @param fd the file @param data the bytes @param offset or -1 @return a write; emits the bytes written */
     public Mono<Integer> write(int fd, UringBuffer data, long offset) {
-        return op(FileCalls.write(fd, data, offset));
+        return mono(ops.write(fd, data, offset));
     }
 
-    /**
-     * Writes a copy of {@code data} at {@code offset} of a regular file; see {@link #write(int, UringBuffer, long)}.
-     * The bytes are copied into an owned buffer at each subscription's first request (the kernel never reads the
-     * Java heap): do not change the array before that.
-     */
+    /** @param fd the file @param data the bytes (copied at request) @param offset or -1 @return a write */
     public Mono<Integer> write(int fd, byte[] data, long offset) {
-        checkWrite(fd, offset, data);
-        return onCopy(() -> allocator.copyOf(data), copy -> FileCalls.write(fd, copy, offset));
+        return mono(ops.write(fd, data, offset));
     }
 
-    /**
-     * Writes a copy of the remaining bytes of {@code data} (its position does not move) at {@code offset} of a
-     * regular file; copied as {@link #write(int, byte[], long)} does.
-     */
+    /** @param fd the file @param data the bytes (copied at request) @param offset or -1 @return a write */
     public Mono<Integer> write(int fd, ByteBuffer data, long offset) {
-        checkWrite(fd, offset, data);
-        return onCopy(() -> allocator.copyOf(data), copy -> FileCalls.write(fd, copy, offset));
+        return mono(ops.write(fd, data, offset));
     }
 
-    /** Writes the readable bytes of {@code data} to a pipe, socket or other pollable fd; emits the bytes written. */
+    /** @param fd a pollable fd @param data the bytes @return a write */
     public Mono<Integer> writeStream(int fd, UringBuffer data) {
-        return op(FileCalls.writeStream(fd, data));
+        return mono(ops.writeStream(fd, data));
     }
 
-    /** Writes a copy of {@code data} to a pollable fd; copied as {@link #write(int, byte[], long)} does. */
+    /** @param fd a pollable fd @param data the bytes (copied) @return a write */
     public Mono<Integer> writeStream(int fd, byte[] data) {
-        checkWrite(fd, -1, data);
-        return onCopy(() -> allocator.copyOf(data), copy -> FileCalls.writeStream(fd, copy));
+        return mono(ops.writeStream(fd, data));
     }
 
-    /** Writes a copy of the remaining bytes of {@code data} to a pollable fd; see {@link #write(int, byte[], long)}. */
+    /** @param fd a pollable fd @param data the bytes (copied) @return a write */
     public Mono<Integer> writeStream(int fd, ByteBuffer data) {
-        checkWrite(fd, -1, data);
-        return onCopy(() -> allocator.copyOf(data), copy -> FileCalls.writeStream(fd, copy));
+        return mono(ops.writeStream(fd, data));
     }
 
-    /** {@code fsync(2)}: data and metadata of {@code fd} to stable storage; emits 0. */
+    /** @param fd the file @return {@code fsync(2)}; emits 0 */
     public Mono<Integer> fsync(int fd) {
-        return op(FileCalls.fsync(fd));
+        return mono(ops.fsync(fd));
     }
 
-    /** {@code fdatasync(2)}: data of {@code fd} (and metadata needed to read it) to stable storage; emits 0. */
+    /** @param fd the file @return {@code fdatasync(2)}; emits 0 */
     public Mono<Integer> fdatasync(int fd) {
-        return op(FileCalls.fdatasync(fd));
+        return mono(ops.fdatasync(fd));
     }
 
     /**
-     * {@code openat(2)}: opens {@code path} relative to {@code dirfd} ({@code FileFlags.AT_FDCWD}: the working
-     * directory) with {@code flags} ({@code FileFlags.O_*}, always {@code O_CLOEXEC}) and, when creating, permission
-     * bits {@code mode}; emits the new fd, which the subscriber owns (close it). An fd that arrives after cancel goes
-     * to the context's discard hook if there is one (which must close it), else it is closed.
+     * {@code openat(2)}, always {@code O_CLOEXEC}; emits the new fd, which the subscriber owns (close it). An fd that
+     * arrives after cancel is closed by the library.
+     *
+     * @param dirfd a directory fd or {@code FileFlags.AT_FDCWD}
+     * @param path  the path
+     * @param flags {@code FileFlags.O_*}
+     * @param mode  permission bits when creating
+     * @return the open
      */
     public Mono<Integer> openat(int dirfd, String path, int flags, int mode) {
-        return op(FileCalls.openat(dirfd, path, flags, mode, allocator));
+        return mono(ops.openat(dirfd, path, flags, mode));
     }
 
-    /** {@link #openat} of {@code file} (relative to the working directory unless absolute). */
+    /** @param file the file @param flags {@code FileFlags.O_*} @param mode when creating @return the open */
     public Mono<Integer> open(Path file, int flags, int mode) {
-        return openat(FileFlags.AT_FDCWD, Objects.requireNonNull(file, "file").toString(), flags, mode);
+        return mono(ops.open(file, flags, mode));
     }
 
-    /** {@code close(2)} of {@code fd} through the ring; emits 0. */
+    /** @param fd the fd @return {@code close(2)} through the ring; emits 0 */
     public Mono<Integer> close(int fd) {
-        return op(FileCalls.close(fd));
+        return mono(ops.close(fd));
     }
 
     /**
-     * {@code statx(2)} of {@code path} relative to {@code dirfd}, with {@code flags} ({@code FileFlags.AT_*}) and
-     * the wanted fields {@code mask} ({@code FileFlags.STATX_*}); emits the {@link FileStat}.
+     * @param dirfd a directory fd or {@code AT_FDCWD}
+     * @param path  the path
+     * @param flags {@code FileFlags.AT_*}
+     * @param mask  {@code FileFlags.STATX_*}
+     * @return {@code statx(2)}; emits the {@link FileStat}
      */
     public Mono<FileStat> statx(int dirfd, String path, int flags, int mask) {
-        return op(FileCalls.statx(dirfd, path, flags, mask, allocator));
+        return mono(ops.statx(dirfd, path, flags, mask));
     }
 
-    /** {@code fallocate(2)} of {@code length} bytes from {@code offset} ({@code FileFlags.FALLOC_FL_*}); emits 0. */
+    /** @param fd the file @param mode {@code FALLOC_FL_*} @param offset from @param length bytes @return fallocate */
     public Mono<Integer> fallocate(int fd, int mode, long offset, long length) {
-        return op(FileCalls.fallocate(fd, mode, offset, length));
+        return mono(ops.fallocate(fd, mode, offset, length));
     }
 
     /**
-     * {@code splice(2)}: moves up to {@code length} bytes from {@code fdIn} to {@code fdOut}, one of which is a pipe,
-     * without copying through user memory; an offset of {@code -1} uses the fd's position (and must be -1 for the
-     * pipe). Emits the bytes moved.
+     * @param fdIn      source
+     * @param offsetIn  its offset, or -1
+     * @param fdOut     destination
+     * @param offsetOut its offset, or -1
+     * @param length    at most this many bytes
+     * @param flags     {@code SPLICE_F_*}
+     * @return {@code splice(2)}; emits the bytes moved
      */
     public Mono<Integer> splice(int fdIn, long offsetIn, int fdOut, long offsetOut, int length, int flags) {
-        return op(FileCalls.splice(fdIn, offsetIn, fdOut, offsetOut, length, flags));
+        return mono(ops.splice(fdIn, offsetIn, fdOut, offsetOut, length, flags));
     }
 
-    /**
-     * Scatter read at {@code offset} into the writable space of {@code targets}, in order; emits the total bytes
-     * read. The buffers' writer indices do not move; each subscription holds a reference to every buffer until its
-     * op's final CQE.
-     */
+    /** @param fd the file @param offset or -1 @param targets buffers @return a scatter read; emits bytes read */
     public Mono<Integer> readv(int fd, long offset, UringBuffer... targets) {
-        return op(FileCalls.readv(fd, offset, allocator, targets));
+        return mono(ops.readv(fd, offset, targets));
     }
 
-    /** Gather write at {@code offset} of the readable bytes of {@code sources}, in order; emits the bytes written. */
+    /** @param fd the file @param offset or -1 @param sources buffers @return a gather write; emits bytes written */
     public Mono<Integer> writev(int fd, long offset, UringBuffer... sources) {
-        return op(FileCalls.writev(fd, offset, allocator, sources));
+        return mono(ops.writev(fd, offset, sources));
     }
 
     /**
-     * {@code READ_FIXED} into {@code target}, which must lie inside registered buffer {@code bufIndex}; emits the
-     * bytes read. Runs on the ring the buffers are registered on, which must be one of this instance's rings.
+     * @param fd       the file
+     * @param buffers  registered buffers (on one of these rings)
+     * @param bufIndex which
+     * @param target   inside it
+     * @param offset   or -1
+     * @return {@code READ_FIXED}; emits the bytes read
      */
     public Mono<Integer> readFixed(int fd, RegisteredBuffers buffers, int bufIndex, MemorySegment target,
                                    long offset) {
-        return onRingOf(buffers, FileCalls.readFixed(fd, buffers, bufIndex, target, offset));
+        return mono(ops.readFixed(fd, buffers, bufIndex, target, offset));
     }
 
-    /** {@code WRITE_FIXED} from {@code source} inside registered buffer {@code bufIndex}; see {@link #readFixed}. */
+    /**
+     * @param fd       the file
+     * @param buffers  registered buffers (on one of these rings)
+     * @param bufIndex which
+     * @param source   inside it
+     * @param offset   or -1
+     * @return {@code WRITE_FIXED}; emits the bytes written
+     */
     public Mono<Integer> writeFixed(int fd, RegisteredBuffers buffers, int bufIndex, MemorySegment source,
                                     long offset) {
-        return onRingOf(buffers, FileCalls.writeFixed(fd, buffers, bufIndex, source, offset));
+        return mono(ops.writeFixed(fd, buffers, bufIndex, source, offset));
     }
 
     // ------------------------------------------------------------------------------------------- ops: sockets
 
-    /** {@code socket(2)} ({@code Sockets.AF_*}, {@code SOCK_*}), always {@code SOCK_CLOEXEC}; emits the fd. */
+    /** @param domain {@code Sockets.AF_*} @param type {@code SOCK_*} @param protocol 0 @return socket; emits the fd */
     public Mono<Integer> socket(int domain, int type, int protocol) {
-        return op(NetCalls.socket(domain, type, protocol));
+        return mono(ops.socket(domain, type, protocol));
     }
 
-    /** Connects {@code fd} to {@code address} (IPv4, IPv6 or a Unix domain path); emits 0. */
+    /** @param fd a socket @param address where @return a connect; emits 0 */
     public Mono<Integer> connect(int fd, SocketAddress address) {
-        return op(NetCalls.connect(fd, address, allocator));
+        return mono(ops.connect(fd, address));
     }
 
-    /** Binds {@code fd} to {@code address} ({@code IORING_OP_BIND}); emits 0. */
+    /** @param fd a socket @param address where @return a bind ({@code IORING_OP_BIND}); emits 0 */
     public Mono<Integer> bind(int fd, SocketAddress address) {
-        return op(NetCalls.bind(fd, address, allocator));
+        return mono(ops.bind(fd, address));
     }
 
-    /** Makes the bound socket {@code fd} listen with {@code backlog} ({@code IORING_OP_LISTEN}); emits 0. */
+    /** @param fd a bound socket @param backlog its backlog @return a listen ({@code IORING_OP_LISTEN}); emits 0 */
     public Mono<Integer> listen(int fd, int backlog) {
-        return op(NetCalls.listen(fd, backlog));
+        return mono(ops.listen(fd, backlog));
     }
 
     /**
-     * Accepts one connection on the listening socket {@code listenFd}; emits its fd (owned by the subscriber, always
-     * {@code CLOEXEC}) with the peer's address. Closing the listening fd does not end a pending accept: cancel it.
+     * Accepts one connection; closing the listening fd does not end a pending accept: cancel it.
+     *
+     * @param listenFd the listening socket
+     * @return the accept; emits the connection, whose fd the subscriber owns, and the peer's address
      */
     public Mono<NetCalls.Accepted> accept(int listenFd) {
-        return op(NetCalls.accept(listenFd, allocator));
+        return mono(ops.accept(listenFd));
     }
 
     /**
-     * Sends the readable bytes of {@code data}; emits the bytes sent (on a stream socket possibly fewer: send the
-     * rest after). Keep at most one send in flight per socket. Each subscription holds its own reference to
-     * {@code data} until its op's final CQE.
+     * Sends the readable bytes of {@code data}; on a stream socket possibly fewer (send the rest after). Keep at most
+     * one send in flight per socket.
+     *
+     * @param fd   the socket
+     * @param data the bytes
+     * @return the send; emits the bytes sent
      */
     public Mono<Integer> send(int fd, UringBuffer data) {
-        return op(NetCalls.send(fd, data));
+        return mono(ops.send(fd, data));
     }
 
-    /** Sends a copy of {@code data}; copied as {@link #write(int, byte[], long)} does. */
+    /** @param fd the socket @param data the bytes (copied) @return a send */
     public Mono<Integer> send(int fd, byte[] data) {
-        checkWrite(fd, -1, data);
-        return onCopy(() -> allocator.copyOf(data), copy -> NetCalls.send(fd, copy));
+        return mono(ops.send(fd, data));
     }
 
-    /** Sends a copy of the remaining bytes of {@code data}; see {@link #send(int, byte[])}. */
+    /** @param fd the socket @param data the bytes (copied) @return a send */
     public Mono<Integer> send(int fd, ByteBuffer data) {
-        checkWrite(fd, -1, data);
-        return onCopy(() -> allocator.copyOf(data), copy -> NetCalls.send(fd, copy));
+        return mono(ops.send(fd, data));
     }
 
-    /**
-     * Receives up to {@code length} bytes into a new buffer; an empty buffer means the peer shut down (end of
-     * stream). The subscriber owns the buffer: release it.
-     */
+    /** @param fd the socket @param length at most @return a receive into a new buffer (empty: the peer shut down) */
     public Mono<UringBuffer> recv(int fd, int length) {
-        return op(NetCalls.recv(fd, length, allocator, UringBuffer::release));
+        return mono(ops.recv(fd, length));
     }
 
-    /**
-     * {@code sendmsg(2)}: the readable bytes of {@code parts}, in order, as one message to {@code to} (null on a
-     * connected socket); emits the bytes sent.
-     */
+    /** @param fd the socket @param to destination or null @param parts buffers @return a sendmsg */
     public Mono<Integer> sendmsg(int fd, SocketAddress to, UringBuffer... parts) {
-        return op(NetCalls.sendmsg(fd, to, allocator, parts));
+        return mono(ops.sendmsg(fd, to, parts));
     }
 
-    /** {@code sendmsg(2)} of a copy of {@code data}; copied as {@link #write(int, byte[], long)} does. */
+    /** @param fd the socket @param to destination or null @param data the bytes (copied) @return a sendmsg */
     public Mono<Integer> sendmsg(int fd, SocketAddress to, byte[] data) {
-        checkSendTo(fd, to, data);
-        return onCopy(() -> allocator.copyOf(data), copy -> NetCalls.sendmsg(fd, to, allocator, copy));
+        return mono(ops.sendmsg(fd, to, data));
     }
 
-    /** {@code sendmsg(2)} of a copy of the remaining bytes of {@code data}; see the {@code byte[]} overload. */
+    /** @param fd the socket @param to destination or null @param data the bytes (copied) @return a sendmsg */
     public Mono<Integer> sendmsg(int fd, SocketAddress to, ByteBuffer data) {
-        checkSendTo(fd, to, data);
-        return onCopy(() -> allocator.copyOf(data), copy -> NetCalls.sendmsg(fd, to, allocator, copy));
+        return mono(ops.sendmsg(fd, to, data));
     }
 
-    /**
-     * {@code recvmsg(2)} of up to {@code length} bytes (a longer datagram is truncated); emits the data, owned by the
-     * subscriber, with the sender's address (null on a connected stream socket).
-     */
+    /** @param fd the socket @param length at most @return a recvmsg; emits the data and the sender */
     public Mono<NetCalls.Received> recvmsg(int fd, int length) {
-        return op(NetCalls.recvmsg(fd, length, allocator, UringBuffer::release));
+        return mono(ops.recvmsg(fd, length));
     }
 
-    /** {@code shutdown(2)} ({@code Sockets.SHUT_RD}, {@code SHUT_WR}, {@code SHUT_RDWR}); emits 0. */
+    /** @param fd the socket @param how {@code Sockets.SHUT_*} @return a shutdown; emits 0 */
     public Mono<Integer> shutdown(int fd, int how) {
-        return op(NetCalls.shutdown(fd, how));
+        return mono(ops.shutdown(fd, how));
     }
 
     /**
-     * Multishot {@code ACCEPT}: every connection on {@code listenFd} for as long as it is subscribed and there is
-     * demand (connections that arrive while there is none wait in the kernel's backlog or in the queue). Each
-     * accepted socket ({@code SOCK_CLOEXEC}) belongs to the subscriber; one nobody receives is closed by the
-     * library. Completes when the listener is shut down ({@code SHUT_RD}).
+     * Multishot {@code ACCEPT}: every connection for as long as it is subscribed and there is demand; an accepted
+     * socket nobody receives is closed by the library. Completes when the listener is shut down ({@code SHUT_RD}).
+     *
+     * @param listenFd the listening socket
+     * @return the stream
      */
     public Flux<NetCalls.Accepted> acceptMultishot(int listenFd) {
-        return multishot(MultishotCalls.accept(listenFd));
+        return flux(ops.acceptMultishot(listenFd));
     }
 
     /**
      * Multishot {@code RECV} through a provided-buffer ring: each item is a buffer BORROWED from {@code buffers}
-     * (release it to give it back to the ring; {@code retain()} copies, so one slow holder never starves the ring).
-     * The op re-arms by itself after the ring ran dry ({@code -ENOBUFS}) once a buffer came back; an empty read
-     * (EOF) completes. Runs on the ring that {@code buffers} is registered on.
+     * (release it to give it back; {@code retain()} copies, so one slow holder never starves the ring). Completes at
+     * EOF. Runs on the ring that {@code buffers} is registered on.
+     *
+     * @param fd      the socket
+     * @param buffers the provided-buffer ring
+     * @return the stream
      */
     public Flux<UringBuffer> recvMultishot(int fd, ProvidedBufferRing buffers) {
-        Objects.requireNonNull(buffers, "buffers");
-        return new FluxUringMultishot<>(rings.pinnedTo(buffers.loop()), scheduler,
-                MultishotCalls.recv(fd, buffers, allocator, UringBuffer::release));
+        return flux(ops.recvMultishot(fd, buffers));
     }
 
     // ------------------------------------------------------------------------------------------- ops: control
 
-    /** {@code IORING_OP_NOP}: emits 0. */
+    /** @return {@code IORING_OP_NOP}: emits 0 */
     public Mono<Integer> nop() {
-        return op(ControlCalls.nop());
+        return mono(ops.nop());
     }
 
-    /** {@code IORING_OP_POLL_ADD} (one shot) for {@code events} ({@code Poll.POLLIN}, ...); emits the ready mask. */
+    /** @param fd the fd @param events {@code Poll.POLL*} @return a one-shot {@code POLL_ADD}; emits the mask */
     public Mono<Integer> poll(int fd, int events) {
-        return op(ControlCalls.poll(fd, events));
+        return mono(ops.poll(fd, events));
     }
 
     /**
-     * Multishot {@code POLL_ADD}: the ready masks of {@code fd} for {@code events} ({@code Poll.POLLIN}, ...) for as
-     * long as it is subscribed. One item per wake-up of the fd, and wake-ups that come before the previous one was
-     * processed are merged: the items report readiness, not a count of writes. {@code POLLERR}, {@code POLLHUP} and
-     * {@code POLLRDHUP} are always reported; the stream never completes by itself (end it with e.g.
-     * {@code takeUntil} on {@code POLLHUP}). See {@link #multishot} for demand and cancellation.
+     * Multishot {@code POLL_ADD}: the ready masks of {@code fd} for as long as it is subscribed; wake-ups that come
+     * before the previous one was processed are merged. Never completes by itself (end it with e.g.
+     * {@code takeUntil} on {@code POLLHUP}).
+     *
+     * @param fd     the fd
+     * @param events {@code Poll.POLL*}
+     * @return the stream
      */
     public Flux<Integer> pollMultishot(int fd, int events) {
-        PollCall call = PollCall.of(fd, events); // immutable: serves every subscription
-        return multishot(() -> call);
+        return flux(ops.pollMultishot(fd, events));
     }
 
     /**
      * A kernel timer ({@code IORING_OP_TIMEOUT}): completes empty once {@code delay} has passed. Not Reactor's
-     * {@code Mono.timeout} operator; see {@link #withTimeout} for a kernel-side timeout of another op.
+     * {@code Mono.timeout}; see {@link #withTimeout} for a kernel-side timeout of another op. StepVerifier's virtual
+     * time cannot drive it (the kernel's clock runs): test with a short real delay and {@code verify(timeout)}.
+     *
+     * @param delay how long
+     * @return the timer
      */
     public Mono<Void> timer(Duration delay) {
-        return op(ControlCalls.timer(delay)).then();
+        return mono(ops.timer(delay)).then();
     }
 
-    /**
-     * Cancels every pending op on {@code fd} on the ring this op runs on (with several rings, ops on the others are
-     * not reached); emits how many were cancelled, 0 if none. Each cancelled op fails as cancelled.
-     */
+    /** @param fd the fd @return a cancel of every pending op on it on this op's ring; emits how many */
     public Mono<Integer> cancelFd(int fd) {
-        return op(ControlCalls.cancelFd(fd));
+        return mono(ops.cancelFd(fd));
     }
 
-    /** Posts {@code value} to a {@link RingMailbox} on another ring ({@code MSG_RING}); emits 0. */
+    /** @param to a mailbox on another ring @param value what to post @return a {@code MSG_RING}; emits 0 */
     public Mono<Integer> message(RingMailbox.Address to, int value) {
-        return op(ControlCalls.message(to, value));
+        return mono(ops.message(to, value));
     }
 
-    // ------------------------------------------------------------------------------------------- helpers
+    // ------------------------------------------------------------------------------------------- the shape
 
-    /** An immutable call serves every subscription: no allocation per subscription besides the subscription. */
-    private <T> Mono<T> op(OpCall<T> sharedCall) {
-        return op(() -> sharedCall);
+    private <T> Mono<T> mono(OneShotPublisher<T> op) {
+        return new MonoUringOp<>(op, scheduler);
     }
 
-    /**
-     * An op over an owned copy of heap bytes (the kernel never reads the Java heap), made at each subscription's
-     * first request; the op's call retains the copy for itself, so this reference is dropped at once.
-     */
-    private <T> Mono<T> onCopy(Supplier<UringBuffer> copy, Function<UringBuffer, Supplier<OpCall<T>>> op) {
-        return op(() -> {
-            UringBuffer owned = copy.get();
-            try {
-                return op.apply(owned).get();
-            } finally {
-                owned.release();
-            }
-        });
-    }
-
-    /** An op that only the ring holding {@code buffers} can run. */
-    private Mono<Integer> onRingOf(RegisteredBuffers buffers, Supplier<OpCall<Integer>> calls) {
-        return new MonoUringOp<>(rings.pinnedTo(buffers.loop()), scheduler, calls, options);
-    }
-
-    /** The checks the core write/send factories make at assembly, for heap data that is copied only at request. */
-    private static void checkWrite(int fd, long offset, Object data) {
-        OpSpec.checkFd(fd);
-        OpSpec.checkFileOffset(offset);
-        Objects.requireNonNull(data, "data");
-    }
-
-    private static void checkSendTo(int fd, SocketAddress to, Object data) {
-        checkWrite(fd, -1, data);
-        if (to != null) {
-            SocketAddresses.encodedSize(to); // rejects unsupported address types
-        }
-    }
-
-    private static Call retrying(OpSpec plain, FdKind kind, int readiness) {
-        Objects.requireNonNull(kind, "kind");
-        OpSpec nowait = plain.copy().opFlags(plain.opFlags() | Poll.RWF_NOWAIT);
-        return switch (kind) {
-            case REGULAR_FILE -> Call.of(plain).regularFile(nowait);
-            case POLLABLE -> readiness == Poll.READABLE
-                    ? Call.of(plain).pollable(Poll.READABLE, nowait)
-                    : Call.of(plain).pollable(Poll.WRITABLE, nowait);
-        };
+    private <T> Flux<T> flux(MultishotPublisher<T> op) {
+        return new FluxUringMultishot<>(op, scheduler);
     }
 
     // ------------------------------------------------------------------------------------------- lifecycle
@@ -620,22 +605,28 @@ public final class ReactorUring implements Disposable {
     @Override
     public void dispose() {
         scheduler.dispose();
-        rings.dispose();
+        ops.dispose();
     }
 
-    /** True once every ring has been asked to end. */
+    /** @return true once every ring has been asked to end */
     @Override
     public boolean isDisposed() {
-        return rings.isDisposed();
+        return ops.isDisposed();
     }
 
-    /** Waits until every ring has ended; true if they did within {@code timeout}. Not on a loop thread. */
+    /**
+     * Waits until every ring has ended. Not on a loop thread.
+     *
+     * @param timeout how long at most
+     * @return true if they did within {@code timeout}
+     * @throws InterruptedException if interrupted
+     */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        return rings.awaitTermination(Objects.requireNonNull(timeout, "timeout"));
+        return ops.awaitTermination(timeout);
     }
 
     @Override
     public String toString() {
-        return "ReactorUring(" + rings.size() + " ring" + (rings.size() == 1 ? "" : "s") + ", " + options + ")";
+        return "ReactorUring(" + ops.rings() + ", " + ops.options() + ")";
     }
 }

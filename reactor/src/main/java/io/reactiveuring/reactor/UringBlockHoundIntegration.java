@@ -18,7 +18,7 @@ import reactor.core.scheduler.NonBlocking;
  *       it at all. It is allowed explicitly anyway, so that the loop keeps working should an agent ever
  *       intercept FFM downcalls.</li>
  *   <li>Reporting an error nobody can receive may write to a log: allowed inside the loop's error path
- *       ({@code UringLoop#callbackError}, {@code UringLoop#shutdown}, where it logs why it ended) and inside this
+ *       ({@code UringLoop#callbackError}, {@code LoopShutdown#run}, where it logs why it ended) and inside this
  *       module's {@code ErrorReporting}. Code called from there (a user's error hook, a subscriber's final
  *       {@code onError} while the loop shuts down) is therefore not checked.</li>
  * </ul>
@@ -27,6 +27,8 @@ import reactor.core.scheduler.NonBlocking;
 @SuppressWarnings("exports") // BlockHound is optional (requires static); only BlockHound itself loads this class
 public final class UringBlockHoundIntegration implements BlockHoundIntegration {
     private static final String LOOP = "io.reactiveuring.core.engine.UringLoop";
+    /** The end of a loop's task, which logs why the loop ended. */
+    private static final String SHUTDOWN = "io.reactiveuring.core.engine.LoopShutdown";
 
     /** For {@code ServiceLoader}. */
     public UringBlockHoundIntegration() {
@@ -37,7 +39,7 @@ public final class UringBlockHoundIntegration implements BlockHoundIntegration {
         builder.nonBlockingThreadPredicate(current -> current.or(t -> t instanceof NonBlocking));
         builder.allowBlockingCallsInside(LOOP, "enter");
         builder.allowBlockingCallsInside(LOOP, "callbackError");
-        builder.allowBlockingCallsInside(LOOP, "shutdown");
+        builder.allowBlockingCallsInside(SHUTDOWN, "run");
         builder.allowBlockingCallsInside(ErrorReporting.class.getName(), "dropped");
         builder.allowBlockingCallsInside(ErrorReporting.class.getName(), "taskFailed");
     }

@@ -1,5 +1,6 @@
 package io.reactiveuring.reactor;
 
+import io.reactiveuring.core.engine.LoopTimers;
 import io.reactiveuring.core.engine.UringGroup;
 import io.reactiveuring.core.engine.UringLoop;
 import reactor.core.Disposable;
@@ -8,7 +9,6 @@ import reactor.core.Scannable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * one thread.
  *
  * <p>Delayed and periodic tasks wait in a per-ring heap woken by the ring's own {@code IORING_OP_TIMEOUT}
- * ({@link LoopTimers}): no timer thread, no hop from one to the loop, one ring slot however many tasks wait. Periodic
+ * (core's {@link LoopTimers}, shared with everything else on the ring): no timer thread, no hop from one to the loop, one ring slot however many tasks wait. Periodic
  * tasks run at a fixed rate; a period of 0 runs again as soon as the ring has gone round once.
  *
  * <p>Every task goes through {@link Schedulers#onSchedule} and gets its own {@link Disposable}; disposing it
@@ -31,29 +31,33 @@ import java.util.concurrent.TimeUnit;
  * are Reactor {@code NonBlocking} threads ({@code block()} throws there) and BlockHound flags blocking calls.
  */
 public final class UringScheduler implements Scheduler, Scannable {
-    /** Deadlines stay far from overflow: {@code nanoTime() + delay} must compare correctly with wrap-safe math. */
-    private static final long MAX_DELAY_NANOS = Long.MAX_VALUE >> 2;
+    private static final long MAX_DELAY_NANOS = LoopTimers.MAX_DELAY_NANOS;
 
-    private final RingSet rings;
-    private final LoopTimers[] timers;
+    private final UringGroup rings;
     private volatile boolean disposed;
 
-    UringScheduler(RingSet rings) {
+    UringScheduler(UringGroup rings) {
         this.rings = rings;
-        this.timers = new LoopTimers[rings.size()];
-        for (int i = 0; i < timers.length; i++) {
-            timers[i] = new LoopTimers(rings.loop(i));
-        }
     }
 
-    /** A scheduler over one ring. */
+    /**
+     * A scheduler over one ring.
+     *
+     * @param loop the ring
+     * @return the scheduler
+     */
     public static UringScheduler of(UringLoop loop) {
-        return new UringScheduler(new RingSet(List.of(Objects.requireNonNull(loop, "loop"))));
+        return new UringScheduler(UringGroup.of(Objects.requireNonNull(loop, "loop")));
     }
 
-    /** A scheduler over every ring of {@code group}. */
+    /**
+     * A scheduler over every ring of {@code group}.
+     *
+     * @param group the rings
+     * @return the scheduler
+     */
     public static UringScheduler of(UringGroup group) {
-        return new UringScheduler(new RingSet(Objects.requireNonNull(group, "group").loops()));
+        return new UringScheduler(Objects.requireNonNull(group, "group"));
     }
 
     @Override
@@ -119,10 +123,11 @@ public final class UringScheduler implements Scheduler, Scannable {
         }
         long delay = Math.min(Math.max(0, delayNanos), MAX_DELAY_NANOS);
         boolean timed = delay > 0 || periodNanos >= 0;
-        UringTask t = new UringTask(Schedulers.onSchedule(task), owner, timed ? timers[ring] : null,
+        UringLoop loop = rings.loop(ring);
+        UringTask t = new UringTask(Schedulers.onSchedule(task), owner, timed ? loop.timers() : null,
                 System.nanoTime() + delay, periodNanos);
         try {
-            rings.loop(ring).execute(t);
+            loop.execute(t);
         } catch (RejectedExecutionException e) {
             throw Exceptions.failWithRejected(e);
         }

@@ -1,5 +1,8 @@
 package io.reactiveuring.reactor;
 
+import io.reactiveuring.core.engine.LoopTimer;
+import io.reactiveuring.core.engine.LoopTimers;
+
 import reactor.core.Disposable;
 import reactor.core.Exceptions;
 
@@ -14,7 +17,7 @@ import java.lang.invoke.VarHandle;
  * everything else runs on the loop thread. A task that throws is reported through {@link ErrorReporting} (a
  * periodic one then stops); only JVM-fatal errors escape into the loop.
  */
-final class UringTask implements Runnable, Disposable {
+final class UringTask extends LoopTimer implements Runnable, Disposable {
     private static final int PENDING = 0;
     private static final int DONE = 1;
     private static final int DISPOSED = 2;
@@ -38,15 +41,14 @@ final class UringTask implements Runnable, Disposable {
     private final long periodNanos;
     private volatile int state;
 
-    // Loop thread only (set before the hand-off, then read and changed by the loop's timers).
-    long deadlineNanos;
-    long sequence;
+    /** When it first runs ({@code nanoTime}); then advanced by the period. Loop thread after the hand-off. */
+    private long nextRun;
 
     UringTask(Runnable task, Disposable owner, LoopTimers timers, long deadlineNanos, long periodNanos) {
         this.task = task;
         this.owner = owner;
         this.timers = timers;
-        this.deadlineNanos = deadlineNanos;
+        this.nextRun = deadlineNanos;
         this.periodNanos = periodNanos;
     }
 
@@ -56,8 +58,14 @@ final class UringTask implements Runnable, Disposable {
         if (timers == null) {
             fire();
         } else {
-            timers.add(this);
+            timers.schedule(this, nextRun);
         }
+    }
+
+    /** The deadline passed: run it (loop thread). */
+    @Override
+    protected void onDeadline() {
+        fire();
     }
 
     /** Runs the task (loop thread); a periodic task is put back into the timers for its next run. */
@@ -77,14 +85,14 @@ final class UringTask implements Runnable, Disposable {
             STATE.compareAndSet(this, PENDING, DONE);
             return;
         }
-        deadlineNanos = periodNanos == 0 ? System.nanoTime() : deadlineNanos + periodNanos;
-        timers.add(this);
+        nextRun = periodNanos == 0 ? System.nanoTime() : nextRun + periodNanos;
+        timers.schedule(this, nextRun);
     }
 
     @Override
     public void dispose() {
-        if (STATE.compareAndSet(this, PENDING, DISPOSED) && timers != null) {
-            timers.disposedOne();
+        if (STATE.compareAndSet(this, PENDING, DISPOSED)) {
+            cancel(); // the loop's timers drop it lazily
         }
     }
 
@@ -92,5 +100,11 @@ final class UringTask implements Runnable, Disposable {
     @Override
     public boolean isDisposed() {
         return state != PENDING || owner.isDisposed();
+    }
+
+    /** A disposed task (or one whose scheduler or worker was disposed) never runs. */
+    @Override
+    public boolean isCancelled() {
+        return isDisposed();
     }
 }

@@ -96,11 +96,11 @@ class FileCatalogueTest extends CatalogueTestBase {
     @Test
     void userModeStreamReadOnAnEmptyPipeWaitsThroughAPollForData() {
         int[] p = fx.pipe();
-        long armedBefore = loop.counters().pollArmedCount();
+        long armedBefore = loop.stats().pollArmedCount();
         StepVerifier.create(ring.withPollRetry(PollRetry.USER).readStream(p[0], 64).map(CatalogueTestBase::consume))
                 .then(() -> {
                     barrier();
-                    assertEquals(armedBefore + 1, loop.counters().pollArmedCount(), "EAGAIN armed a readiness poll");
+                    assertEquals(armedBefore + 1, loop.stats().pollArmedCount(), "EAGAIN armed a readiness poll");
                     fx.writeAll(p[1], "later");
                 })
                 .expectNext("later")

@@ -101,8 +101,8 @@ final class Fixtures implements AutoCloseable {
     /** Opens {@code file} through the ring itself ({@code IORING_OP_OPENAT} via the generic op path). */
     int open(ReactorUring ring, Path file, int flags) {
         MemorySegment path = arena.allocateFrom(file.toString());
-        Integer fd = ring.op(OpSpec.of(IoUring.IORING_OP_OPENAT).fd(AT_FDCWD).addr(path.address())
-                .opFlags(flags | LibC.O_CLOEXEC).len(0600)).block(TIMEOUT);
+        Integer fd = ring.op(OpSpec.builder(IoUring.IORING_OP_OPENAT).fd(AT_FDCWD).addr(path.address())
+                .opFlags(flags | LibC.O_CLOEXEC).len(0600).build()).block(TIMEOUT);
         assertTrue(fd != null && fd >= 0, "openat " + file + ": " + fd);
         fds.add(fd);
         return fd;

@@ -1,5 +1,6 @@
 package io.reactiveuring.reactor;
 
+import io.reactiveuring.core.reactive.FdKind;
 import io.reactiveuring.core.UringCancelledException;
 import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.UringTimeoutException;
@@ -130,7 +131,7 @@ class MonoUringOpTest {
 
         @Override
         public OpSpec nowaitSpec() {
-            return OpSpec.read(fd, buf.segment, -1).opFlags(Poll.RWF_NOWAIT);
+            return OpSpec.read(fd, buf.segment, -1).withOpFlags(Poll.RWF_NOWAIT);
         }
 
         @Override
@@ -337,20 +338,20 @@ class MonoUringOpTest {
     void userModeReadOnEmptyPipeArmsAPollAndCompletesWhenDataArrives() {
         int[] p = fx.pipe();
         MemorySegment buf = fx.arena.allocate(64);
-        long armedBefore = loop.counters().pollArmedCount();
-        long resubmittedBefore = loop.counters().pollResubmittedCount();
+        long armedBefore = loop.stats().pollArmedCount();
+        long resubmittedBefore = loop.stats().pollResubmittedCount();
         StepVerifier.create(ring.withPollRetry(PollRetry.USER).read(p[0], buf, -1, FdKind.POLLABLE))
                 .then(() -> {
                     barrier();
-                    assertEquals(armedBefore + 1, loop.counters().pollArmedCount(), "EAGAIN armed a poll");
-                    assertEquals(resubmittedBefore, loop.counters().pollResubmittedCount());
+                    assertEquals(armedBefore + 1, loop.stats().pollArmedCount(), "EAGAIN armed a poll");
+                    assertEquals(resubmittedBefore, loop.stats().pollResubmittedCount());
                     fx.writeAll(p[1], "arrived later");
                 })
                 .expectNext(13)
                 .expectComplete()
                 .verify(TIMEOUT);
         assertEquals("arrived later", text(buf, 13));
-        assertEquals(resubmittedBefore + 1, loop.counters().pollResubmittedCount(), "re-submitted on readiness");
+        assertEquals(resubmittedBefore + 1, loop.stats().pollResubmittedCount(), "re-submitted on readiness");
     }
 
     @Test
@@ -359,13 +360,13 @@ class MonoUringOpTest {
         Files.writeString(file, "regular file content");
         int fd = fx.open(ring, file, Fixtures.O_RDONLY);
         MemorySegment buf = fx.arena.allocate(64);
-        long armedBefore = loop.counters().pollArmedCount();
+        long armedBefore = loop.stats().pollArmedCount();
         StepVerifier.create(ring.withPollRetry(PollRetry.USER).read(fd, buf, 0, FdKind.REGULAR_FILE))
                 .expectNext(20)
                 .expectComplete()
                 .verify(TIMEOUT);
         assertEquals("regular file content", text(buf, 20));
-        assertEquals(armedBefore, loop.counters().pollArmedCount(), "a regular file is never polled");
+        assertEquals(armedBefore, loop.stats().pollArmedCount(), "a regular file is never polled");
     }
 
     // ------------------------------------------------------------------------------------------- timeouts
@@ -387,12 +388,12 @@ class MonoUringOpTest {
     void kernelSideTimeoutCoversTheUserModePollRetry() {
         int[] p = fx.pipe();
         MemorySegment buf = fx.arena.allocate(16);
-        long armedBefore = loop.counters().pollArmedCount();
+        long armedBefore = loop.stats().pollArmedCount();
         StepVerifier.create(ring.withPollRetry(PollRetry.USER).withTimeout(Duration.ofMillis(40))
                         .read(p[0], buf, -1, FdKind.POLLABLE))
                 .expectError(UringTimeoutException.class)
                 .verify(TIMEOUT);
-        assertEquals(armedBefore + 1, loop.counters().pollArmedCount(), "the timeout ran out while the poll waited");
+        assertEquals(armedBefore + 1, loop.stats().pollArmedCount(), "the timeout ran out while the poll waited");
     }
 
     @Test

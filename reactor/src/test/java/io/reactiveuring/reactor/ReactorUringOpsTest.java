@@ -1,5 +1,6 @@
 package io.reactiveuring.reactor;
 
+import io.reactiveuring.core.reactive.FdKind;
 import io.reactiveuring.core.UringCancelledException;
 import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.UringLinkBrokenException;
@@ -199,8 +200,8 @@ class ReactorUringOpsTest {
         Path file = dir.resolve("linked");
         int fd = fx.open(ring, file, Fixtures.O_RDWR | Fixtures.O_CREAT);
         MemorySegment data = fx.bytes("linked write");
-        StepVerifier.create(ring.linked(OpSpec.write(fd, data, 0), OpSpec.of(
-                        io.reactiveuring.core.linux.IoUring.IORING_OP_FSYNC).fd(fd)))
+        StepVerifier.create(ring.linked(OpSpec.write(fd, data, 0), OpSpec.builder(
+                        io.reactiveuring.core.linux.IoUring.IORING_OP_FSYNC).fd(fd).build()))
                 .expectNext(12, 0)
                 .expectComplete()
                 .verify(TIMEOUT);

@@ -1,5 +1,6 @@
 package io.reactiveuring.reactor;
 
+import io.reactiveuring.core.reactive.FdKind;
 import io.reactiveuring.core.UringCancelledException;
 import io.reactiveuring.core.engine.LoopOptions;
 import io.reactiveuring.core.engine.UringLoop;

@@ -78,15 +78,15 @@ final class Tour {
     private static void pollDrivenRetry(ReactorUring ring, UringLoop loop) throws Exception {
         step("poll-driven resubscription: a USER-mode read on an empty pipe");
         try (Pipe pipe = Pipe.open()) {
-            long armed = loop.counters().pollArmedCount();
+            long armed = loop.stats().pollArmedCount();
             Mono<String> read = ring.withPollRetry(PollRetry.USER).readStream(pipe.readFd(), 64).map(Tour::drain).cache();
             read.subscribe();
             ring.nop().block(WAIT); // the read went out, got -EAGAIN and armed a readiness poll
             System.out.printf("   after submit: %d readiness poll(s) armed, nothing delivered yet%n",
-                    loop.counters().pollArmedCount() - armed);
+                    loop.stats().pollArmedCount() - armed);
             ring.writeStream(pipe.writeFd(), "data arrived later".getBytes(StandardCharsets.UTF_8)).block(WAIT);
             System.out.printf("   after the write: \"%s\" (re-submitted %d time(s) on readiness)%n",
-                    read.block(WAIT), loop.counters().pollResubmittedCount());
+                    read.block(WAIT), loop.stats().pollResubmittedCount());
         }
     }
 

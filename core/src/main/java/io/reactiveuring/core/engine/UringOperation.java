@@ -44,6 +44,16 @@ public abstract class UringOperation {
     boolean drainMember;
     /** The next op of a linked chain, for this submission only. */
     UringOperation chainNext;
+    /** The op before this one in its linked chain, for this submission only (a cancel finds it in O(1)). */
+    UringOperation chainPrev;
+    /** The one-shot POLL_ADD linked before this op as its readiness guard, for this submission only. */
+    UringOperation guard;
+    /** For a readiness-guard poll: the op it guards. */
+    UringOperation guarded;
+    /** Waiting in the loop's backlog as the head of its submission; the links of that intrusive list. */
+    boolean inBacklog;
+    UringOperation backlogPrev;
+    UringOperation backlogNext;
     /** Part of a linked chain of two or more ops in the current submission (its SQE cannot be rewritten alone). */
     boolean chainMember;
     /** Where its SQE sits in the SQ (a free-running position), while it may not have been submitted yet. */
@@ -56,6 +66,17 @@ public abstract class UringOperation {
 
     protected UringOperation(OpSpec spec) {
         this.spec = Objects.requireNonNull(spec, "spec");
+    }
+
+    /**
+     * Changes this submission's SQE after the engine wrote the spec into it (loop thread, just before the SQE goes to
+     * the kernel): for a long-lived operation whose fields differ per submission (a new buffer address and length),
+     * so that re-submitting it needs no new spec and allocates nothing. The default changes nothing. Write only
+     * through {@code sqe}, and do not keep it.
+     *
+     * @param sqe the SQE being prepared, already holding the spec's fields
+     */
+    protected void prepare(SqeWriter sqe) {
     }
 
     /** Sets what to submit; not while in flight. */

@@ -43,7 +43,7 @@ public final class ControlOps {
 
     /** {@code IORING_OP_POLL_REMOVE} of the poll whose user_data is {@code targetUserData}. */
     public static OpSpec pollRemove(long targetUserData) {
-        return OpSpec.of(IORING_OP_POLL_REMOVE).addr(checkTarget(targetUserData));
+        return OpSpec.builder(IORING_OP_POLL_REMOVE).addr(checkTarget(targetUserData)).build();
     }
 
     /** {@code IORING_OP_ASYNC_CANCEL} of the one request whose user_data is {@code targetUserData}. */
@@ -66,7 +66,7 @@ public final class ControlOps {
 
     /** {@code IORING_OP_TIMEOUT_REMOVE} of the timeout whose user_data is {@code targetUserData}. */
     public static OpSpec timeoutRemove(long targetUserData) {
-        return OpSpec.of(IORING_OP_TIMEOUT_REMOVE).addr(checkTarget(targetUserData));
+        return OpSpec.builder(IORING_OP_TIMEOUT_REMOVE).addr(checkTarget(targetUserData)).build();
     }
 
     /**
@@ -88,13 +88,13 @@ public final class ControlOps {
      */
     public static OpSpec msgRingData(int targetRingFd, long targetUserData, int res, int cqeFlags) {
         OpSpec.checkFd(targetRingFd);
-        return OpSpec.of(IORING_OP_MSG_RING)
+        return OpSpec.builder(IORING_OP_MSG_RING)
                 .fd(targetRingFd)
                 .addr(IORING_MSG_DATA)
                 .off(checkTarget(targetUserData))
                 .len(res)
                 .opFlags(IORING_MSG_RING_FLAGS_PASS)
-                .spliceFdIn(cqeFlags); // sqe->file_index carries the CQE flags under FLAGS_PASS
+                .spliceFdIn(cqeFlags).build(); // sqe->file_index carries the CQE flags under FLAGS_PASS
     }
 
     private static int checkEvents(int events) {

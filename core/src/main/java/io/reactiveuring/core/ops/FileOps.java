@@ -95,7 +95,7 @@ public final class FileOps {
         for (int i = 0; i < segments.length; i++) {
             IovecLayout.set(iovecs, i, segments[i]);
         }
-        return OpSpec.of(opcode).fd(fd).addr(iovecs.address()).len(segments.length).off(fileOffset);
+        return OpSpec.builder(opcode).fd(fd).addr(iovecs.address()).len(segments.length).off(fileOffset).build();
     }
 
     // ------------------------------------------------------------------------------------------ registered buffers
@@ -122,8 +122,8 @@ public final class FileOps {
         OpSpec.checkFileOffset(fileOffset);
         OpSpec.checkNative(segment);
         buffers.checkContains(bufIndex, segment);
-        return OpSpec.of(opcode).fd(fd).addr(segment.address()).len(OpSpec.checkLength(segment.byteSize()))
-                .off(fileOffset).bufIndex(bufIndex);
+        return OpSpec.builder(opcode).fd(fd).addr(segment.address()).len(OpSpec.checkLength(segment.byteSize()))
+                .off(fileOffset).bufIndex(bufIndex).build();
     }
 
     // ------------------------------------------------------------------------------------------ sync
@@ -131,12 +131,13 @@ public final class FileOps {
     /** {@code IORING_OP_FSYNC}: data and metadata of {@code fd} to stable storage, like {@code fsync(2)}. */
     public static OpSpec fsync(int fd) {
         OpSpec.checkFd(fd);
-        return OpSpec.of(IORING_OP_FSYNC).fd(fd);
+        return OpSpec.builder(IORING_OP_FSYNC).fd(fd).build();
     }
 
     /** {@code IORING_OP_FSYNC} with {@code IORING_FSYNC_DATASYNC}: like {@code fdatasync(2)}. */
     public static OpSpec fdatasync(int fd) {
-        return fsync(fd).opFlags(IORING_FSYNC_DATASYNC);
+        OpSpec.checkFd(fd);
+        return OpSpec.builder(IORING_OP_FSYNC).fd(fd).opFlags(IORING_FSYNC_DATASYNC).build();
     }
 
     // ------------------------------------------------------------------------------------------ open / close
@@ -148,7 +149,7 @@ public final class FileOps {
      */
     public static OpSpec openat(int dirfd, String path, int flags, int mode, OpMemory memory) {
         checkMode(flags, mode);
-        return open(IORING_OP_OPENAT, dirfd, path, memory).len(mode).opFlags(flags | O_CLOEXEC);
+        return open(IORING_OP_OPENAT, dirfd, path, memory).len(mode).opFlags(flags | O_CLOEXEC).build();
     }
 
     /**
@@ -162,7 +163,7 @@ public final class FileOps {
         checkMode(flags, mode);
         int fileIndex = fileIndex(files, slot);
         return open(IORING_OP_OPENAT, dirfd, path, memory).len(mode).opFlags(flags & ~O_CLOEXEC)
-                .spliceFdIn(fileIndex);
+                .spliceFdIn(fileIndex).build();
     }
 
     /**
@@ -171,7 +172,7 @@ public final class FileOps {
      */
     public static OpSpec openat2(int dirfd, String path, OpenHow how, OpMemory memory) {
         Objects.requireNonNull(how, "how");
-        return openat2(dirfd, path, how, how.flags() | O_CLOEXEC, memory);
+        return openat2(dirfd, path, how, how.flags() | O_CLOEXEC, memory).build();
     }
 
     /** {@code IORING_OP_OPENAT2} into a registered-file slot; see {@link #openatDirect}. */
@@ -179,11 +180,11 @@ public final class FileOps {
                                        OpMemory memory) {
         Objects.requireNonNull(how, "how");
         int fileIndex = fileIndex(files, slot);
-        return openat2(dirfd, path, how, how.flags() & ~O_CLOEXEC, memory).spliceFdIn(fileIndex);
+        return openat2(dirfd, path, how, how.flags() & ~O_CLOEXEC, memory).spliceFdIn(fileIndex).build();
     }
 
-    private static OpSpec openat2(int dirfd, String path, OpenHow how, int flags, OpMemory memory) {
-        OpSpec spec = open(IORING_OP_OPENAT2, dirfd, path, memory);
+    private static OpSpec.Builder openat2(int dirfd, String path, OpenHow how, int flags, OpMemory memory) {
+        OpSpec.Builder spec = open(IORING_OP_OPENAT2, dirfd, path, memory);
         MemorySegment h = memory.allocate(OpenHowLayout.LAYOUT);
         h.set(JAVA_LONG, OpenHowLayout.FLAGS, Integer.toUnsignedLong(flags));
         h.set(JAVA_LONG, OpenHowLayout.MODE, how.mode());
@@ -191,17 +192,17 @@ public final class FileOps {
         return spec.off(h.address()).len((int) OpenHowLayout.SIZE);
     }
 
-    private static OpSpec open(byte opcode, int dirfd, String path, OpMemory memory) {
+    private static OpSpec.Builder open(byte opcode, int dirfd, String path, OpMemory memory) {
         checkDirFd(dirfd);
         checkMemory(memory);
         MemorySegment p = nativePath(path, memory);
-        return OpSpec.of(opcode).fd(dirfd).addr(p.address());
+        return OpSpec.builder(opcode).fd(dirfd).addr(p.address());
     }
 
     /** {@code IORING_OP_CLOSE} of {@code fd}. After the completion the fd number is free (and may be reused). */
     public static OpSpec close(int fd) {
         OpSpec.checkFd(fd);
-        return OpSpec.of(IORING_OP_CLOSE).fd(fd);
+        return OpSpec.builder(IORING_OP_CLOSE).fd(fd).build();
     }
 
     /** {@code IORING_OP_CLOSE} of registered-file {@code slot}: empties the slot (no fd is involved). */
@@ -210,7 +211,7 @@ public final class FileOps {
         files.checkRegistered();
         files.checkSlot(slot);
         // the kernel wants fd == 0 when file_index names the slot
-        return OpSpec.of(IORING_OP_CLOSE).fd(0).spliceFdIn(slot + 1);
+        return OpSpec.builder(IORING_OP_CLOSE).fd(0).spliceFdIn(slot + 1).build();
     }
 
     // ------------------------------------------------------------------------------------------ metadata
@@ -229,7 +230,8 @@ public final class FileOps {
                     + statxBuffer.byteSize());
         }
         checkStatxFlags(flags);
-        return open(IORING_OP_STATX, dirfd, path, memory).len(mask).opFlags(flags).off(statxBuffer.address());
+        return open(IORING_OP_STATX, dirfd, path, memory).len(mask).opFlags(flags).off(statxBuffer.address())
+                .build();
     }
 
     /**
@@ -245,7 +247,7 @@ public final class FileOps {
         if ((mode & ~KNOWN_FALLOC_MODES) != 0) {
             throw new IllegalArgumentException("unknown fallocate mode bits: 0x" + Integer.toHexString(mode));
         }
-        return OpSpec.of(IORING_OP_FALLOCATE).fd(fd).off(offset).addr(length).len(mode);
+        return OpSpec.builder(IORING_OP_FALLOCATE).fd(fd).off(offset).addr(length).len(mode).build();
     }
 
     /**
@@ -265,8 +267,8 @@ public final class FileOps {
             throw new IllegalArgumentException("unknown splice flags: 0x" + Integer.toHexString(flags));
         }
         // -1 as u64 is the kernel's "no offset" for both sides
-        return OpSpec.of(IORING_OP_SPLICE).fd(fdOut).off(offsetOut).addr(offsetIn).len(length).opFlags(flags)
-                .spliceFdIn(fdIn);
+        return OpSpec.builder(IORING_OP_SPLICE).fd(fdOut).off(offsetOut).addr(offsetIn).len(length).opFlags(flags)
+                .spliceFdIn(fdIn).build();
     }
 
     // ------------------------------------------------------------------------------------------ fixed files
@@ -288,7 +290,7 @@ public final class FileOps {
             }
         }
         files.checkSlot(spec.fd());
-        return spec.sqeFlags(spec.sqeFlags() | IOSQE_FIXED_FILE);
+        return spec.withSqeFlags(spec.sqeFlags() | IOSQE_FIXED_FILE);
     }
 
     /**

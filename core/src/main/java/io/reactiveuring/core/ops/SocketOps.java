@@ -39,10 +39,10 @@ public final class SocketOps {
             throw new IllegalArgumentException("domain, type and protocol must not be negative: " + domain + ", "
                     + type + ", " + protocol);
         }
-        return OpSpec.of(IORING_OP_SOCKET)
+        return OpSpec.builder(IORING_OP_SOCKET)
                 .fd(domain)
                 .off(type | Sockets.SOCK_CLOEXEC)
-                .len(protocol);
+                .len(protocol).build();
     }
 
     /**
@@ -70,7 +70,7 @@ public final class SocketOps {
         if (backlog < 0) {
             throw new IllegalArgumentException("backlog must not be negative: " + backlog);
         }
-        return OpSpec.of(IORING_OP_LISTEN).fd(fd).len(backlog);
+        return OpSpec.builder(IORING_OP_LISTEN).fd(fd).len(backlog).build();
     }
 
     /** An op on {@code fd} with a sockaddr: {@code addr} points to it, {@code off} is its length. */
@@ -82,10 +82,10 @@ public final class SocketOps {
             throw new IllegalArgumentException("a sockaddr has 2.." + SockaddrLayout.SOCKADDR_STORAGE_SIZE
                     + " bytes, got " + sockaddr.byteSize());
         }
-        return OpSpec.of(opcode)
+        return OpSpec.builder(opcode)
                 .fd(fd)
                 .addr(sockaddr.address())
-                .off(sockaddr.byteSize());
+                .off(sockaddr.byteSize()).build();
     }
 
     /** One-shot {@code IORING_OP_ACCEPT} without the peer's address; completes with the accepted fd. */
@@ -100,12 +100,12 @@ public final class SocketOps {
      * {@code SOCK_NONBLOCK}; {@code SOCK_CLOEXEC} is always set.
      */
     public static OpSpec accept(int listenFd, MemorySegment peerBuffer, int socketFlags) {
-        OpSpec s = acceptSpec(listenFd, socketFlags);
+        OpSpec.Builder s = acceptSpec(listenFd, socketFlags);
         if (peerBuffer != null) {
             SocketAddresses.resetPeerBuffer(peerBuffer);
             s.addr(peerBuffer.address()).off(peerBuffer.address() + SocketAddresses.PEER_LENGTH_OFFSET);
         }
-        return s;
+        return s.build();
     }
 
     /**
@@ -115,16 +115,16 @@ public final class SocketOps {
      * ({@link SocketAddresses#peerAddress}).
      */
     public static OpSpec acceptMultishot(int listenFd, int socketFlags) {
-        return acceptSpec(listenFd, socketFlags).ioprio(IORING_ACCEPT_MULTISHOT);
+        return acceptSpec(listenFd, socketFlags).ioprio(IORING_ACCEPT_MULTISHOT).build();
     }
 
-    private static OpSpec acceptSpec(int listenFd, int socketFlags) {
+    private static OpSpec.Builder acceptSpec(int listenFd, int socketFlags) {
         OpSpec.checkFd(listenFd);
         if ((socketFlags & ~(Sockets.SOCK_NONBLOCK | Sockets.SOCK_CLOEXEC)) != 0) {
             throw new IllegalArgumentException("accept takes only SOCK_NONBLOCK and SOCK_CLOEXEC: 0x"
                     + Integer.toHexString(socketFlags));
         }
-        return OpSpec.of(IORING_OP_ACCEPT)
+        return OpSpec.builder(IORING_OP_ACCEPT)
                 .fd(listenFd)
                 .opFlags(socketFlags | Sockets.SOCK_CLOEXEC);
     }
@@ -145,11 +145,11 @@ public final class SocketOps {
     private static OpSpec transfer(byte opcode, int fd, MemorySegment buffer, int msgFlags) {
         OpSpec.checkFd(fd);
         OpSpec.checkNative(buffer);
-        return OpSpec.of(opcode)
+        return OpSpec.builder(opcode)
                 .fd(fd)
                 .addr(buffer.address())
                 .len(OpSpec.checkLength(buffer.byteSize()))
-                .opFlags(msgFlags);
+                .opFlags(msgFlags).build();
     }
 
     /**
@@ -158,7 +158,7 @@ public final class SocketOps {
      * {@code -ENOBUFS} when the ring is empty. The operation must hold a {@link ProvidedBufferRing#lease()}.
      */
     public static OpSpec recvSelect(int fd, ProvidedBufferRing buffers, int msgFlags) {
-        return bufferSelect(fd, buffers, msgFlags);
+        return bufferSelect(fd, buffers, msgFlags).build();
     }
 
     /**
@@ -172,16 +172,16 @@ public final class SocketOps {
         if ((msgFlags & Sockets.MSG_WAITALL) != 0) {
             throw new IllegalArgumentException("MSG_WAITALL cannot be combined with a multishot recv");
         }
-        return bufferSelect(fd, buffers, msgFlags).ioprio(IORING_RECV_MULTISHOT);
+        return bufferSelect(fd, buffers, msgFlags).ioprio(IORING_RECV_MULTISHOT).build();
     }
 
-    private static OpSpec bufferSelect(int fd, ProvidedBufferRing buffers, int msgFlags) {
+    private static OpSpec.Builder bufferSelect(int fd, ProvidedBufferRing buffers, int msgFlags) {
         OpSpec.checkFd(fd);
         Objects.requireNonNull(buffers, "buffers");
         if (buffers.isClosed()) {
             throw new IllegalStateException("provided-buffer ring " + buffers.groupId() + " is closed");
         }
-        return OpSpec.of(IORING_OP_RECV)
+        return OpSpec.builder(IORING_OP_RECV)
                 .fd(fd)
                 .len(0) // 0: each selected buffer's own length
                 .opFlags(msgFlags)
@@ -209,11 +209,12 @@ public final class SocketOps {
             throw new IllegalArgumentException("a msghdr has " + MsghdrLayout.SIZE + " bytes, got "
                     + msghdr.byteSize());
         }
-        return OpSpec.of(opcode)
+        return OpSpec.builder(opcode)
                 .fd(fd)
                 .addr(msghdr.address())
                 .len(1) // one msghdr, as liburing's prep helpers pass
-                .opFlags(msgFlags);
+                .opFlags(msgFlags)
+                .build();
     }
 
     /** {@code IORING_OP_SHUTDOWN} with {@code SHUT_RD}, {@code SHUT_WR} or {@code SHUT_RDWR}; completes with 0. */
@@ -222,8 +223,8 @@ public final class SocketOps {
         if (how != Sockets.SHUT_RD && how != Sockets.SHUT_WR && how != Sockets.SHUT_RDWR) {
             throw new IllegalArgumentException("how must be SHUT_RD, SHUT_WR or SHUT_RDWR: " + how);
         }
-        return OpSpec.of(IORING_OP_SHUTDOWN)
+        return OpSpec.builder(IORING_OP_SHUTDOWN)
                 .fd(fd)
-                .len(how);
+                .len(how).build();
     }
 }

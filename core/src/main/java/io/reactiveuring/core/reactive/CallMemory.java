@@ -21,10 +21,10 @@ final class CallMemory {
      * Builds a call over fresh {@link OpMemory} that is released with the call; if building fails, the memory is
      * released at once and the failure propagates (the subscriber gets it as {@code onError}).
      */
-    static <T> Call<T> withMemory(BufferAllocator allocator, Function<OpMemory, Call<T>> build) {
+    static <T> Call<T> withMemory(BufferAllocator allocator, Function<OpMemory, Call.Builder<T>> build) {
         OpMemory memory = OpMemory.of(allocator);
         try {
-            return build.apply(memory).alsoOnRelease(memory::release);
+            return build.apply(memory).onRelease(memory::release).build();
         } catch (RuntimeException | Error e) {
             memory.release();
             throw e;

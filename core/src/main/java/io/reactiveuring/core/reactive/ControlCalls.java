@@ -28,24 +28,28 @@ public final class ControlCalls {
     /** One-shot {@code POLL_ADD}; emits the ready mask ({@code Poll.POLL*} bits). */
     public static Supplier<OpCall<Integer>> poll(int fd, int events) {
         OpSpec spec = ControlOps.poll(fd, events);
-        return () -> Call.of(spec);
+        Call<Integer> call = Call.of(spec); // holds no memory: one call serves every subscription
+        return () -> call;
     }
 
     /** A kernel timer ({@code IORING_OP_TIMEOUT}); emits 0 when it expires. */
     public static Supplier<OpCall<Integer>> timer(Duration delay) {
         OpSpec spec = OpSpec.timeout(delay, 0);
-        return () -> Call.of(spec, (res, flags) -> 0).succeedsWith(Errno.ETIME);
+        Call<Integer> call = Call.builder(spec, (res, flags) -> 0).succeedsWith(Errno.ETIME).build();
+        return () -> call;
     }
 
     /** Cancels every pending op on {@code fd}; emits how many were cancelled (0 if none: {@code CANCEL_ALL} counts). */
     public static Supplier<OpCall<Integer>> cancelFd(int fd) {
         OpSpec spec = ControlOps.cancelFd(fd);
-        return () -> Call.of(spec);
+        Call<Integer> call = Call.of(spec); // holds no memory: one call serves every subscription
+        return () -> call;
     }
 
     /** Posts {@code value} to a {@link RingMailbox} on another ring ({@code MSG_RING}); emits 0. */
     public static Supplier<OpCall<Integer>> message(RingMailbox.Address to, int value) {
         OpSpec spec = ControlOps.message(to, value);
-        return () -> Call.of(spec);
+        Call<Integer> call = Call.of(spec); // holds no memory: one call serves every subscription
+        return () -> call;
     }
 }

@@ -53,11 +53,11 @@ public final class FileCalls {
         return () -> {
             CallMemory.ResultBuffer result = new CallMemory.ResultBuffer(allocator.allocate(length), discard);
             MemorySegment target = result.buffer.writableSegment();
-            Call<UringBuffer> call = Call.of(OpSpec.read(fd, target, offset), (res, flags) -> result.take(res))
+            Call.Builder<UringBuffer> call = Call.builder(OpSpec.read(fd, target, offset),
+                            (res, flags) -> result.take(res))
                     .onDiscard(result::discard)
                     .onRelease(result::releaseIfKept);
-            OpSpec nowait = OpSpec.read(fd, target, offset).opFlags(Poll.RWF_NOWAIT);
-            return pollable ? call.pollable(Poll.READABLE, nowait) : call.regularFile(nowait);
+            return (pollable ? call.pollable(Poll.READABLE, Call.Nowait.RW_FLAGS) : call.regularFile()).build();
         };
     }
 
@@ -79,22 +79,23 @@ public final class FileCalls {
             // One more reference for this subscription (a borrowed buffer's retain() is a copy: release that).
             UringBuffer held = data.retain();
             MemorySegment bytes = held.readableSegment();
-            Call<Integer> call = Call.of(OpSpec.write(fd, bytes, offset)).onRelease(held::release);
-            OpSpec nowait = OpSpec.write(fd, bytes, offset).opFlags(Poll.RWF_NOWAIT);
-            return pollable ? call.pollable(Poll.WRITABLE, nowait) : call.regularFile(nowait);
+            Call.Builder<Integer> call = Call.builder(OpSpec.write(fd, bytes, offset)).onRelease(held::release);
+            return (pollable ? call.pollable(Poll.WRITABLE, Call.Nowait.RW_FLAGS) : call.regularFile()).build();
         };
     }
 
     /** {@code fsync(2)}; emits 0. */
     public static Supplier<OpCall<Integer>> fsync(int fd) {
         OpSpec spec = FileOps.fsync(fd);
-        return () -> Call.of(spec);
+        Call<Integer> call = Call.of(spec); // holds no memory: one call serves every subscription
+        return () -> call;
     }
 
     /** {@code fdatasync(2)}; emits 0. */
     public static Supplier<OpCall<Integer>> fdatasync(int fd) {
         OpSpec spec = FileOps.fdatasync(fd);
-        return () -> Call.of(spec);
+        Call<Integer> call = Call.of(spec); // holds no memory: one call serves every subscription
+        return () -> call;
     }
 
     /**
@@ -106,13 +107,14 @@ public final class FileCalls {
         FileOps.checkOpenat(dirfd, path, flags, mode);
         Objects.requireNonNull(allocator, "allocator");
         return () -> CallMemory.withMemory(allocator, memory ->
-                Call.of(FileOps.openat(dirfd, path, flags, mode, memory)).closingLateFd());
+                Call.builder(FileOps.openat(dirfd, path, flags, mode, memory)).closingLateFd());
     }
 
     /** {@code close(2)} through the ring; emits 0. */
     public static Supplier<OpCall<Integer>> close(int fd) {
         OpSpec spec = FileOps.close(fd);
-        return () -> Call.of(spec);
+        Call<Integer> call = Call.of(spec); // holds no memory: one call serves every subscription
+        return () -> call;
     }
 
     /** {@code statx(2)} of {@code path} relative to {@code dirfd}; emits the {@link FileStat}. */
@@ -122,21 +124,23 @@ public final class FileCalls {
         Objects.requireNonNull(allocator, "allocator");
         return () -> CallMemory.withMemory(allocator, memory -> {
             MemorySegment out = memory.allocate(StatxLayout.SIZE, 8);
-            return Call.of(FileOps.statx(dirfd, path, flags, mask, out, memory), (res, f) -> FileStat.read(out));
+            return Call.builder(FileOps.statx(dirfd, path, flags, mask, out, memory), (res, f) -> FileStat.read(out));
         });
     }
 
     /** {@code fallocate(2)}; emits 0. */
     public static Supplier<OpCall<Integer>> fallocate(int fd, int mode, long offset, long length) {
         OpSpec spec = FileOps.fallocate(fd, mode, offset, length);
-        return () -> Call.of(spec);
+        Call<Integer> call = Call.of(spec); // holds no memory: one call serves every subscription
+        return () -> call;
     }
 
     /** {@code splice(2)} between a pipe and another fd; emits the bytes moved. */
     public static Supplier<OpCall<Integer>> splice(int fdIn, long offsetIn, int fdOut, long offsetOut, int length,
                                                    int flags) {
         OpSpec spec = FileOps.splice(fdIn, offsetIn, fdOut, offsetOut, length, flags);
-        return () -> Call.of(spec);
+        Call<Integer> call = Call.of(spec); // holds no memory: one call serves every subscription
+        return () -> call;
     }
 
     /** Scatter read at {@code offset} into the writable space of {@code targets}; emits the bytes read. */
@@ -167,7 +171,7 @@ public final class FileCalls {
                 segments[i] = read ? bufs[i].writableSegment() : bufs[i].readableSegment();
                 memory.hold(bufs[i].retain());
             }
-            return Call.of(read ? FileOps.readv(fd, offset, memory, segments)
+            return Call.builder(read ? FileOps.readv(fd, offset, memory, segments)
                     : FileOps.writev(fd, offset, memory, segments));
         });
     }
@@ -176,14 +180,16 @@ public final class FileCalls {
     public static Supplier<OpCall<Integer>> readFixed(int fd, RegisteredBuffers buffers, int bufIndex,
                                                       MemorySegment target, long offset) {
         OpSpec spec = FileOps.readFixed(fd, buffers, bufIndex, target, offset);
-        return () -> Call.of(spec);
+        Call<Integer> call = Call.of(spec); // holds no memory: one call serves every subscription
+        return () -> call;
     }
 
     /** WRITE_FIXED from {@code source} inside registered buffer {@code bufIndex}; emits bytes written. */
     public static Supplier<OpCall<Integer>> writeFixed(int fd, RegisteredBuffers buffers, int bufIndex,
                                                        MemorySegment source, long offset) {
         OpSpec spec = FileOps.writeFixed(fd, buffers, bufIndex, source, offset);
-        return () -> Call.of(spec);
+        Call<Integer> call = Call.of(spec); // holds no memory: one call serves every subscription
+        return () -> call;
     }
 
 

@@ -5,6 +5,7 @@ import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.UringLinkBrokenException;
 import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.engine.OpSpec;
+import io.reactiveuring.core.engine.LoopPlacement;
 import io.reactiveuring.core.engine.UringLoop;
 import io.reactiveuring.core.engine.UringOperation;
 import org.reactivestreams.Publisher;
@@ -24,27 +25,44 @@ import java.util.function.Supplier;
  * are submitted blocking-style (no poll-driven retry).
  *
  * <p>Threading: {@code subscribe}/{@code request}/{@code cancel} from any thread; signals from the loop thread
- * (errors before submission from the requesting thread), never concurrently. Memory of the calls is released
- * after the last op's final CQE.
+ * (errors before submission from the requesting thread), never concurrently. Ownership: memory of the calls is
+ * released after the last op's final CQE.
  */
 public final class LinkedPublisher implements Publisher<Integer> {
-    private final UringLoop loop;
+    private final LoopPlacement placement;
     private final Supplier<? extends List<? extends OpCall<Integer>>> calls;
 
-    public LinkedPublisher(UringLoop loop, Supplier<? extends List<? extends OpCall<Integer>>> calls) {
-        this.loop = Objects.requireNonNull(loop, "loop");
+    /**
+     * The chain {@code calls} supplies, on the ring {@code placement} picks at subscribe time.
+     *
+     * @param placement where each subscription runs
+     * @param calls     fresh calls per subscription, in chain order
+     */
+    public LinkedPublisher(LoopPlacement placement, Supplier<? extends List<? extends OpCall<Integer>>> calls) {
+        this.placement = Objects.requireNonNull(placement, "placement");
         this.calls = Objects.requireNonNull(calls, "calls");
+    }
+
+    /**
+     * On one ring.
+     *
+     * @param loop  the ring
+     * @param calls fresh calls per subscription, in chain order
+     */
+    public LinkedPublisher(UringLoop loop, Supplier<? extends List<? extends OpCall<Integer>>> calls) {
+        this(LoopPlacement.of(loop), calls);
     }
 
     @Override
     public void subscribe(Subscriber<? super Integer> subscriber) {
         Objects.requireNonNull(subscriber, "subscriber");
-        Chain chain = new Chain(subscriber);
+        Chain chain = new Chain(placement.pick(), subscriber);
         subscriber.onSubscribe(chain);
         chain.onSubscribeReturned();
     }
 
     private final class Chain implements Subscription {
+        private final UringLoop loop;
         private final Subscriber<? super Integer> actual;
         private final java.util.concurrent.atomic.AtomicLong requested = new java.util.concurrent.atomic.AtomicLong();
         private final java.util.concurrent.atomic.AtomicInteger wip = new java.util.concurrent.atomic.AtomicInteger();
@@ -60,7 +78,8 @@ public final class LinkedPublisher implements Publisher<Integer> {
         private int emitted;
         private boolean done;
 
-        Chain(Subscriber<? super Integer> actual) {
+        Chain(UringLoop loop, Subscriber<? super Integer> actual) {
+            this.loop = loop;
             this.actual = actual;
         }
 

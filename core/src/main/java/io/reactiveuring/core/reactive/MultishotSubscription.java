@@ -69,6 +69,7 @@ public class MultishotSubscription<T> extends UringOperation implements Subscrip
     protected final UringLoop loop;
     protected final Subscriber<? super T> actual;
     private final Supplier<? extends MultishotCall<T>> calls;
+    private final DiscardPolicy discard;
     private final Runnable drainTask = this::drainLoop;
     private final Runnable loopEndedListener = this::onLoopEnded;
     private final Runnable bufferReturned = this::onBufferReturned;
@@ -106,10 +107,19 @@ public class MultishotSubscription<T> extends UringOperation implements Subscrip
     private boolean released;
     private Throwable callbackFailure;
 
-    public MultishotSubscription(UringLoop loop, Supplier<? extends MultishotCall<T>> calls,
+    /**
+     * A subscription of {@code actual} to the multishot op {@code calls} supplies, on {@code loop}.
+     *
+     * @param loop    the ring
+     * @param calls   a fresh call per subscription
+     * @param discard where items nobody receives go
+     * @param actual  the subscriber
+     */
+    public MultishotSubscription(UringLoop loop, Supplier<? extends MultishotCall<T>> calls, DiscardPolicy discard,
                                  Subscriber<? super T> actual) {
         this.loop = Objects.requireNonNull(loop, "loop");
         this.calls = Objects.requireNonNull(calls, "calls");
+        this.discard = Objects.requireNonNull(discard, "discard");
         this.actual = Objects.requireNonNull(actual, "subscriber");
     }
 
@@ -483,14 +493,9 @@ public class MultishotSubscription<T> extends UringOperation implements Subscrip
         cleanUp();
     }
 
-    /**
-     * An item no subscriber will receive (cancelled, failed, queued at the end): by default the call's own
-     * {@link MultishotCall#discard}. Layers above override it to route items to their own hook (Reactor's discard
-     * hook with the subscriber's context), except items the call must clean up itself
-     * ({@link MultishotCall#closesLateItems()}: fds are closed by the library). On the drain thread.
-     */
-    protected void discardItem(MultishotCall<T> call, T item) {
-        call.discard(item);
+    /** An item no subscriber will receive (cancelled, failed, queued at the end): to the discard policy. */
+    private void discardItem(MultishotCall<T> call, T item) {
+        discard.discardItem(actual, call, item);
     }
 
     /** Runs on every drain round once done, until the final CQE arrived and the call was released. */

@@ -45,7 +45,7 @@ public final class NetCalls {
     /** {@code socket(2)} through the ring, always {@code SOCK_CLOEXEC}; emits the fd. */
     public static Supplier<OpCall<Integer>> socket(int domain, int type, int protocol) {
         OpSpec spec = SocketOps.socket(domain, type, protocol);
-        return () -> Call.of(spec).closingLateFd();
+        return () -> Call.builder(spec).closingLateFd().build();
     }
 
     /** Connects {@code fd} to {@code address}; emits 0. */
@@ -55,7 +55,7 @@ public final class NetCalls {
         Objects.requireNonNull(allocator, "allocator");
         SocketAddresses.encodedSize(address); // rejects unsupported address types at assembly
         return () -> CallMemory.withMemory(allocator, memory ->
-                Call.of(SocketOps.connect(fd, SocketAddresses.allocate(address, memory))));
+                Call.builder(SocketOps.connect(fd, SocketAddresses.allocate(address, memory))));
     }
 
     /** Binds {@code fd} to {@code address} ({@code IORING_OP_BIND}); emits 0. */
@@ -65,13 +65,14 @@ public final class NetCalls {
         Objects.requireNonNull(allocator, "allocator");
         SocketAddresses.encodedSize(address);
         return () -> CallMemory.withMemory(allocator, memory ->
-                Call.of(SocketOps.bind(fd, SocketAddresses.allocate(address, memory))));
+                Call.builder(SocketOps.bind(fd, SocketAddresses.allocate(address, memory))));
     }
 
     /** Marks a bound {@code fd} as listening with {@code backlog} ({@code IORING_OP_LISTEN}); emits 0. */
     public static Supplier<OpCall<Integer>> listen(int fd, int backlog) {
         OpSpec spec = SocketOps.listen(fd, backlog);
-        return () -> Call.of(spec);
+        Call<Integer> call = Call.of(spec); // holds no memory: one call serves every subscription
+        return () -> call;
     }
 
     /** Accepts one connection on {@code listenFd}; emits it with the peer's address. */
@@ -81,10 +82,9 @@ public final class NetCalls {
         return () -> CallMemory.withMemory(allocator, memory -> {
             MemorySegment peer = memory.allocate(SocketAddresses.PEER_BUFFER_SIZE, 8);
             OpSpec spec = SocketOps.accept(listenFd, peer, 0);
-            OpSpec nowait = spec.copy().ioprio(spec.ioprio() | IoUring.IORING_ACCEPT_DONTWAIT);
-            return Call.of(spec, (fd, flags) -> new Accepted(fd, SocketAddresses.decodePeerBuffer(peer)))
+            return Call.builder(spec, (fd, flags) -> new Accepted(fd, SocketAddresses.decodePeerBuffer(peer)))
                     .closingLateFd()
-                    .pollable(Poll.READABLE, nowait);
+                    .pollable(Poll.READABLE, Call.Nowait.ACCEPT);
         });
     }
 
@@ -95,9 +95,10 @@ public final class NetCalls {
         return () -> {
             UringBuffer held = data.retain(); // this subscription's reference (a copy for a borrowed buffer)
             MemorySegment bytes = held.readableSegment();
-            return Call.of(SocketOps.send(fd, bytes, 0))
+            return Call.builder(SocketOps.send(fd, bytes, 0))
                     .onRelease(held::release)
-                    .pollable(Poll.WRITABLE, SocketOps.send(fd, bytes, Sockets.MSG_DONTWAIT));
+                    .pollable(Poll.WRITABLE, Call.Nowait.MSG_FLAGS)
+                    .build();
         };
     }
 
@@ -108,10 +109,11 @@ public final class NetCalls {
         return () -> {
             CallMemory.ResultBuffer result = new CallMemory.ResultBuffer(allocator.allocate(length), discard);
             MemorySegment target = result.buffer.writableSegment();
-            return Call.of(SocketOps.recv(fd, target, 0), (res, flags) -> result.take(res))
+            return Call.builder(SocketOps.recv(fd, target, 0), (res, flags) -> result.take(res))
                     .onDiscard(result::discard)
                     .onRelease(result::releaseIfKept)
-                    .pollable(Poll.READABLE, SocketOps.recv(fd, target, Sockets.MSG_DONTWAIT));
+                    .pollable(Poll.READABLE, Call.Nowait.MSG_FLAGS)
+                    .build();
         };
     }
 
@@ -135,8 +137,8 @@ public final class NetCalls {
             }
             MemorySegment name = to == null ? null : SocketAddresses.allocate(to, memory);
             MemorySegment msghdr = MessageHeaders.allocate(memory, name, segments);
-            return Call.of(SocketOps.sendmsg(fd, msghdr, 0))
-                    .pollable(Poll.WRITABLE, SocketOps.sendmsg(fd, msghdr, Sockets.MSG_DONTWAIT));
+            return Call.builder(SocketOps.sendmsg(fd, msghdr, 0))
+                    .pollable(Poll.WRITABLE, Call.Nowait.MSG_FLAGS);
         });
     }
 
@@ -150,14 +152,14 @@ public final class NetCalls {
                 return CallMemory.withMemory(allocator, memory -> {
                     MemorySegment name = memory.allocate(SocketAddresses.PEER_BUFFER_SIZE, 8);
                     MemorySegment msghdr = MessageHeaders.allocate(memory, name, result.buffer.writableSegment());
-                    return Call.of(SocketOps.recvmsg(fd, msghdr, 0), (res, flags) -> {
+                    return Call.builder(SocketOps.recvmsg(fd, msghdr, 0), (res, flags) -> {
                                 int nameLength = MessageHeaders.nameLength(msghdr);
                                 SocketAddress sender = nameLength > 0 ? SocketAddresses.decode(name, nameLength) : null;
                                 return new Received(result.take(res), sender);
                             })
                             .onDiscard(result::discard)
                             .onRelease(result::releaseIfKept)
-                            .pollable(Poll.READABLE, SocketOps.recvmsg(fd, msghdr, Sockets.MSG_DONTWAIT));
+                            .pollable(Poll.READABLE, Call.Nowait.MSG_FLAGS);
                 });
             } catch (RuntimeException | Error e) {
                 result.releaseIfKept();
@@ -169,7 +171,8 @@ public final class NetCalls {
     /** {@code shutdown(2)} ({@code Sockets.SHUT_RD/WR/RDWR}); emits 0. */
     public static Supplier<OpCall<Integer>> shutdown(int fd, int how) {
         OpSpec spec = SocketOps.shutdown(fd, how);
-        return () -> Call.of(spec);
+        Call<Integer> call = Call.of(spec); // holds no memory: one call serves every subscription
+        return () -> call;
     }
 
 

@@ -3,12 +3,11 @@ package io.reactiveuring.core.reactive;
 import io.reactiveuring.core.UringCancelledException;
 import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.UringTimeoutException;
-import io.reactiveuring.core.linux.Errno;
-import io.reactiveuring.core.linux.IoUring;
-import io.reactiveuring.core.engine.OpSpec;
+import io.reactiveuring.core.engine.OpRetry;
 import io.reactiveuring.core.engine.PollRetry;
 import io.reactiveuring.core.engine.UringLoop;
 import io.reactiveuring.core.engine.UringOperation;
+import io.reactiveuring.core.linux.Errno;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 
@@ -25,20 +24,22 @@ import java.util.function.Supplier;
  * ring and its CQE becomes {@code onNext} + {@code onComplete} ({@code res >= 0}) or {@code onError}
  * ({@code res < 0}, a {@link UringException}).
  *
- * <p>Poll-driven resubscription: an {@code -EAGAIN} on a pollable fd arms a readiness {@code POLL_ADD} on the same
- * slot machinery and re-submits the op from the loop thread when it fires, only while not cancelled, at most
- * {@link PollRetry#MAX_RETRIES} times before one plain kernel-waited attempt; regular files are re-issued once
- * without the nowait flag instead. An {@code -EAGAIN} is never delivered when a retry is possible.
+ * <p>Poll-driven resubscription and kernel-side timeouts are {@link OpRetry}'s, which this subscription composes
+ * only when it needs one (USER mode, a timeout, or an {@code -EAGAIN} that can be retried): an {@code -EAGAIN} is
+ * never delivered when a retry is possible.
  *
- * <p>Cancellation submits {@code ASYNC_CANCEL} ({@code POLL_REMOVE} while a readiness poll is armed); nothing is
- * signalled afterwards; the call's memory is released only after the last CQE (op and linked timeout), and a
- * result that arrives anyway is discarded through {@link #onCompletionAfterCancel} (by default
- * {@link OpCall#discardResult}). When the ring's loop ends, the subscriber gets a {@link UringCancelledException}
- * exactly once.
+ * <p>Cancellation submits {@code ASYNC_CANCEL} ({@code POLL_REMOVE} while a readiness poll waits); nothing is
+ * signalled afterwards; the call's memory is released only after the last CQE (op, poll and linked timeout), and an
+ * outcome that arrives anyway, or that was held because {@code onSubscribe} had not returned yet, goes to the
+ * publisher's {@link DiscardPolicy} (by default the call's own cleanup). A cancel cannot un-send an op that the kernel
+ * has already run: a recv that found data has consumed it, and without a discard hook its buffer is released with the
+ * bytes in it; an op cancelled before its batch reached the kernel never runs. When the ring's loop ends, the
+ * subscriber gets a {@link UringCancelledException} exactly once.
  *
  * <p>Threading: {@code request} and {@code cancel} may be called from any thread; signals come from the loop
  * thread, except errors raised before anything was submitted (bad request, loop already ended), which come from
- * the requesting thread. Signals are never concurrent.
+ * the requesting thread. Signals are never concurrent. Subclasses (a shell's introspection) add no behaviour: what
+ * happens to unreceived outcomes is the {@link DiscardPolicy}'s.
  *
  * @param <T> the emitted value
  */
@@ -46,14 +47,12 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
     private static final int NEW = 0;
     private static final int ACTIVE = 1;
     private static final int DONE = 2;
-    private static final int PHASE_OP = 0;
-    private static final int PHASE_POLL = 1;
 
-    /** Signals go straight to the subscriber (the default, also for subclasses that never hold them). */
+    /** Signals go straight to the subscriber (the default). */
     private static final int GATE_OPEN = 0;
     /** The subscriber's onSubscribe is running: a completion's signals wait for it to return. */
     private static final int GATE_HELD = 1;
-    /** Held, and the terminal signals are parked in held*. */
+    /** Held, and the outcome is parked in held*. */
     private static final int GATE_PENDING = 2;
 
     private static final VarHandle STATE;
@@ -72,13 +71,14 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
     protected final Subscriber<? super T> actual;
     private final Supplier<? extends OpCall<T>> calls;
     private final OpOptions options;
+    private final DiscardPolicy discard;
 
     private volatile int state;
     private volatile boolean cancelled;
     /** request(n <= 0) while in flight: the op is cancelled and §3.9's error is delivered at its completion. */
     private volatile boolean badRequest;
     private volatile int gate = GATE_OPEN;
-    // Parked signals; published by the CAS to GATE_PENDING, read after the swap to GATE_OPEN.
+    // The parked outcome; published by the CAS to GATE_PENDING, read after the swap to GATE_OPEN.
     private boolean heldOutcome;
     private int heldRes;
     private int heldFlags;
@@ -86,27 +86,24 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
 
     // Set on the requesting thread before the first submission, then used on the loop thread only.
     private OpCall<T> call;
-    private OpSpec plainSpec;
-    private OpSpec retrySpec;
-    private boolean userMode;
-    private long deadline;
-    private LinkTimeout linkTimeout;
-
-    // Loop thread only.
-    private int phase = PHASE_OP;
-    private int retries;
-    private boolean fileReissued;
-    private boolean exhausted;
-    private boolean mainPending;
-    private int mainRes;
-    private int mainFlags;
+    private OpRetry retry;
     private boolean released;
 
+    /**
+     * A subscription of {@code actual} to the op {@code calls} supplies, on {@code loop}.
+     *
+     * @param loop    the ring
+     * @param calls   a fresh call per subscription
+     * @param options retry mode and timeout
+     * @param discard where unreceived outcomes go
+     * @param actual  the subscriber
+     */
     public OneShotSubscription(UringLoop loop, Supplier<? extends OpCall<T>> calls, OpOptions options,
-                               Subscriber<? super T> actual) {
+                               DiscardPolicy discard, Subscriber<? super T> actual) {
         this.loop = Objects.requireNonNull(loop, "loop");
         this.calls = Objects.requireNonNull(calls, "calls");
         this.options = Objects.requireNonNull(options, "options");
+        this.discard = Objects.requireNonNull(discard, "discard");
         this.actual = Objects.requireNonNull(actual, "subscriber");
     }
 
@@ -129,11 +126,11 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
     }
 
     /**
-     * Cancels: nothing is signalled afterwards. An op in flight is cancelled in the kernel; an outcome that
-     * arrives anyway, or that is held because {@code onSubscribe} has not returned yet, goes to the discard path
-     * ({@link #onCompletionAfterCancel}: a value to the discard hook or the call's own cleanup, an fd closed).
-     * A cancel cannot un-send an op that the kernel has already run: a recv that found data has consumed it, and
-     * without a discard hook (e.g. Reactor's {@code doOnDiscard}) its buffer is released with the bytes in it.
+     * Cancels: nothing is signalled afterwards. An op in flight is cancelled in the kernel (its readiness poll while
+     * one waits); an outcome that arrives anyway, or that is held because {@code onSubscribe} has not returned yet,
+     * goes to the {@link DiscardPolicy} (a value to the discard hook or the call's own cleanup, an fd closed).
+     * A cancel cannot un-send an op the kernel has already run: a recv that found data has consumed it, and without
+     * a discard hook (e.g. Reactor's {@code doOnDiscard}) its buffer is released with the bytes in it.
      */
     @Override
     public void cancel() {
@@ -197,11 +194,7 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
         if (heldOutcome) {
             heldOutcome = false;
             if (cancelled) {
-                try {
-                    onCompletionAfterCancel(call, heldRes, heldFlags);
-                } finally {
-                    finish();
-                }
+                discardAndFinish(heldRes, heldFlags);
             } else {
                 deliverOutcome(heldRes, heldFlags);
             }
@@ -242,17 +235,17 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
         return false;
     }
 
-    /** True once the subscriber cancelled. */
+    /** @return true once the subscriber cancelled */
     public final boolean isCancelled() {
         return cancelled;
     }
 
-    /** True once a terminal signal was sent or the subscription ended by cancellation. */
+    /** @return true once a terminal signal was sent or the subscription ended by cancellation */
     public final boolean isTerminated() {
         return state == DONE;
     }
 
-    /** True once the op was requested (and so submitted, or queued for submission). */
+    /** @return true once the op was requested (and so submitted, or queued for submission) */
     public final boolean isRequested() {
         return state != NEW;
     }
@@ -268,22 +261,16 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
         }
         try {
             call = Objects.requireNonNull(calls.get(), "OpCall");
-            plainSpec = Objects.requireNonNull(call.spec(), "spec");
-            PollRetry mode = options.pollRetry() != null ? options.pollRetry() : loop.options().pollRetry();
-            if (mode == PollRetry.AUTO) {
-                boolean fastPoll = loop.features() != null
-                        && loop.features().hasFeature(IoUring.IORING_FEAT_FAST_POLL);
-                mode = fastPoll ? PollRetry.KERNEL : PollRetry.USER;
-            }
-            OpSpec nowait = mode == PollRetry.USER ? call.nowaitSpec() : null;
-            userMode = nowait != null;
-            retrySpec = userMode ? nowait : plainSpec;
             Duration timeout = options.linkTimeout();
-            if (timeout != null) {
-                deadline = System.nanoTime() + timeout.toNanos();
-                linkTimeout = new LinkTimeout();
+            PollRetry mode = OpRetry.effectiveMode(loop, options.pollRetry());
+            if (timeout != null || mode == PollRetry.USER && call.nowaitSpec() != null) {
+                retry = new OpRetry(loop, this, new RetryHost());
+                retry.start(call, mode, timeout, options.linkedRetry());
+            } else {
+                // The common path: one plain submission, no retry state unless an -EAGAIN asks for it.
+                spec(Objects.requireNonNull(call.spec(), "spec"));
+                loop.submit(this);
             }
-            submit(retrySpec);
         } catch (Throwable t) {
             state = DONE;
             releaseCall();
@@ -292,92 +279,45 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
         }
     }
 
-    /** Submits {@code spec} as this op, with a linked timeout for the time left until the deadline. */
-    private void submit(OpSpec spec) {
-        spec(spec);
-        mainPending = true;
-        if (linkTimeout == null) {
-            loop.submit(this);
-            return;
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-            // The deadline passed between two retries: the kernel never saw this attempt.
-            mainPending = false;
-            mainRes = -Errno.ECANCELED;
-            linkTimeout.fired = true;
-            settle();
-            return;
-        }
-        linkTimeout.spec(OpSpec.linkTimeout(Duration.ofNanos(left)));
-        linkTimeout.pending = true;
-        try {
-            loop.submitLinked(this, linkTimeout);
-        } catch (RejectedExecutionException | IllegalArgumentException e) {
-            linkTimeout.pending = false;
-            mainPending = false;
-            throw e;
-        }
-    }
-
     // ------------------------------------------------------------------------------------------- completions
 
     @Override
     protected final void onCompletion(int res, int flags) {
-        mainPending = false;
-        mainRes = res;
-        mainFlags = flags;
-        if (linkTimeout == null || !linkTimeout.pending) {
-            settle();
+        OpRetry r = retry;
+        if (r != null) {
+            r.onOpCompletion(res, flags);
+            return;
         }
+        if (res == -Errno.EAGAIN && (flags & FLAG_LOOP_TERMINATED) == 0 && !cancelled && !badRequest
+                && OpRetry.retriable(call)) {
+            // A plain (kernel-waited) submission still answered -EAGAIN: retry from here.
+            r = retry = new OpRetry(loop, this, new RetryHost());
+            r.adopt(call, res, flags);
+            return;
+        }
+        settle(res, flags);
     }
 
-    /** The kernel-side timeout linked after each attempt. */
-    private final class LinkTimeout extends UringOperation {
-        boolean pending;
-        boolean fired;
+    /** Where {@link OpRetry} sends the outcome, and asks whether retries are still wanted. */
+    private final class RetryHost implements OpRetry.Host {
+        @Override
+        public boolean wantsResult() {
+            return !cancelled && !badRequest;
+        }
 
         @Override
-        protected void onCompletion(int res, int flags) {
-            pending = false;
-            if (res == -Errno.ETIME) {
-                fired = true;
-            }
-            if (!mainPending) {
-                settle();
-            }
+        public void onOutcome(int res, int flags) {
+            settle(res, flags);
         }
     }
 
-    /** Both the op and its linked timeout (if any) have posted their final CQE: decide what happens next. */
-    private void settle() {
-        int res = mainRes;
-        int flags = mainFlags;
-        boolean loopEnded = (flags & FLAG_LOOP_TERMINATED) != 0;
+    /** The op's last CQE (op, poll and timeout all in): signal the outcome, or discard it for a cancelled one. */
+    private void settle(int res, int flags) {
         if (cancelled || badRequest) {
-            try {
-                if (phase == PHASE_OP) {
-                    onCompletionAfterCancel(call, res, flags);
-                }
-            } finally {
-                finish();
-            }
+            discardAndFinish(res, flags);
             if (badRequest && !cancelled) {
                 signalError(new IllegalArgumentException("§3.9: request must be positive"));
             }
-            return;
-        }
-        if (!loopEnded && phase == PHASE_POLL) {
-            if (res >= 0 && !timedOut()) {
-                // Readiness (or an error condition the op itself will report): re-issue the op.
-                loop.counters().pollResubmitted();
-                RetryEvents.pollWake(describe(), lastUserData(), res);
-                RetryEvents.opResubmit(describe(), call.readiness(), retries);
-                phase = PHASE_OP;
-                resubmit(retrySpec);
-                return;
-            }
-        } else if (!loopEnded && res == -Errno.EAGAIN && retryAfterEagain()) {
             return;
         }
         if (gate != GATE_OPEN && parkOutcome(res, flags)) {
@@ -386,9 +326,20 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
         deliverOutcome(res, flags);
     }
 
+    private void discardAndFinish(int res, int flags) {
+        try {
+            if (retry == null || !retry.failedInPoll()) {
+                discard.discardOutcome(actual, call, res, flags);
+            }
+        } finally {
+            finish();
+        }
+    }
+
     /** The final outcome of the op, to the subscriber: a value (then complete) or an error; releases the call. */
     private void deliverOutcome(int res, int flags) {
-        if (phase == PHASE_OP && (flags & FLAG_LOOP_TERMINATED) == 0 && call.succeeded(res)) {
+        boolean opOutcome = retry == null || !retry.failedInPoll();
+        if (opOutcome && (flags & FLAG_LOOP_TERMINATED) == 0 && call.succeeded(res)) {
             T value;
             try {
                 value = call.result(res, flags);
@@ -406,75 +357,16 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
         actual.onError(failure(res, flags));
     }
 
-    /** Chooses the retry for an {@code -EAGAIN}; false if none applies (the error is then delivered). */
-    private boolean retryAfterEagain() {
-        if (call.regularFile()) {
-            if (userMode && !fileReissued) {
-                // Never poll a regular file: POLL_ADD reports it ready at once, so poll + retry would spin.
-                fileReissued = true;
-                loop.counters().fileNowaitReissued();
-                resubmit(plainSpec);
-                return true;
-            }
-            return false;
-        }
-        if (call.readiness() == 0) {
-            return false;
-        }
-        if (retries < PollRetry.MAX_RETRIES) {
-            retries++;
-            loop.counters().pollArmed();
-            RetryEvents.pollArm(describe(), lastUserData(), call.pollFd(), call.readiness(), retries);
-            phase = PHASE_POLL;
-            resubmit(OpSpec.pollAdd(call.pollFd(), call.readiness(), false));
-            return true;
-        }
-        if (!exhausted) {
-            // The kernel's own bound (APOLL_MAX_RETRY): one last attempt that the kernel waits for.
-            exhausted = true;
-            loop.counters().pollRetryExhausted();
-            resubmit(plainSpec);
-            return true;
-        }
-        return false;
-    }
-
-    private void resubmit(OpSpec spec) {
-        try {
-            submit(spec);
-        } catch (RuntimeException e) {
-            finish();
-            signalError(e);
-        }
-    }
-
-    /**
-     * The op's final outcome when nobody will receive it any more (the subscriber cancelled, or requested
-     * {@code n <= 0}, while it was in flight), on the loop thread, after the last CQE and before the call's memory
-     * is released. By default a successful result goes to {@link OpCall#discardResult} and an error is ignored
-     * (typically the {@code -ECANCELED} that the cancellation itself caused). Layers above override it to route
-     * both to their own hooks, e.g. Reactor's discard and dropped-error hooks with the subscriber's context.
-     */
-    protected void onCompletionAfterCancel(OpCall<T> call, int res, int flags) {
-        if (call.succeeded(res)) {
-            call.discardResult(res, flags);
-        }
-    }
-
-    private boolean timedOut() {
-        return linkTimeout != null && linkTimeout.fired;
-    }
-
     private Throwable failure(int res, int flags) {
-        String op = plainSpec.describe();
+        String op = describe();
         if ((flags & FLAG_LOOP_TERMINATED) != 0 || (res == -Errno.ECANCELED && loop.isShuttingDown())) {
             // the loop's own cancel-all at shutdown, or the loop ended before the kernel answered
             return new UringCancelledException(op, "the ring's loop ended before the operation completed");
         }
-        if (res == -Errno.ECANCELED && timedOut()) {
+        if (res == -Errno.ECANCELED && retry != null && retry.timedOut()) {
             return new UringTimeoutException(op, options.linkTimeout());
         }
-        if (phase == PHASE_POLL) {
+        if (retry != null && retry.failedInPoll()) {
             return UringException.of(res, "POLL_ADD (readiness retry of " + op + ")");
         }
         return UringException.of(res, op);
@@ -494,6 +386,7 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
 
     @Override
     public String describe() {
-        return plainSpec != null ? plainSpec.describe() : "op (not yet requested)";
+        OpCall<T> c = call;
+        return c != null ? c.spec().describe() : "op (not yet requested)";
     }
 }

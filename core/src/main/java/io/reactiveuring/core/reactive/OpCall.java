@@ -1,11 +1,12 @@
 package io.reactiveuring.core.reactive;
 
-import io.reactiveuring.core.engine.OpSpec;
+import io.reactiveuring.core.engine.RetryPlan;
 
 /**
  * One subscription's worth of an operation: the SQE to submit, how to retry it, and what its result means. A
  * cold publisher asks its {@code Supplier<OpCall<T>>} for a fresh call at each subscription's first request, so
  * per-subscription memory (a read buffer, a sockaddr) is allocated then and belongs to this call.
+ * What to submit and how to retry it is the {@link RetryPlan} it extends.
  *
  * <p>Threading: {@link #spec()} and {@link #nowaitSpec()} are called on the requesting thread before submission;
  * every other method on the ring's loop thread. Ownership: memory the specs point at must stay valid until
@@ -14,39 +15,7 @@ import io.reactiveuring.core.engine.OpSpec;
  *
  * @param <T> the value a successful completion becomes
  */
-public interface OpCall<T> {
-
-    /** The SQE, blocking-style (no nowait flag): what {@code PollRetry.KERNEL} submits. */
-    OpSpec spec();
-
-    /**
-     * The same op with its nowait flag ({@code MSG_DONTWAIT}, {@code RWF_NOWAIT}) for {@code PollRetry.USER}, or
-     * null if the op has none (it is then always submitted as {@link #spec()}).
-     */
-    default OpSpec nowaitSpec() {
-        return null;
-    }
-
-    /**
-     * Poll events ({@code Poll.READABLE} / {@code Poll.WRITABLE}) to wait for when the op answers {@code -EAGAIN}
-     * on a pollable fd (socket, pipe, eventfd), or 0 if it must never be retried through a poll.
-     */
-    default int readiness() {
-        return 0;
-    }
-
-    /** The fd a readiness poll watches; by default the spec's fd. */
-    default int pollFd() {
-        return spec().fd();
-    }
-
-    /**
-     * True for an op on a regular file: an {@code -EAGAIN} under {@code RWF_NOWAIT} is re-issued once without the
-     * flag, never through a poll ({@code POLL_ADD} on a regular file is always ready, so polling would spin).
-     */
-    default boolean regularFile() {
-        return false;
-    }
+public interface OpCall<T> extends RetryPlan {
 
     /**
      * True if {@code res} is a success: {@code res >= 0}, and for a few ops a specific errno that is their normal

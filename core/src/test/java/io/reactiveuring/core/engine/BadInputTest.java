@@ -106,7 +106,7 @@ class BadInputTest {
             pipe.write(new byte[64]); // the kernel would write these into freed memory at once
             RecordingOperation op = new RecordingOperation(spec);
             assertThrows(IllegalStateException.class, () -> loop.submit(op));
-            assertThrows(IllegalStateException.class, () -> loop.submit(new RecordingOperation(spec.copy())));
+            assertThrows(IllegalStateException.class, () -> loop.submit(new RecordingOperation(spec)));
             assertFalse(op.done.isDone());
         }
     }
@@ -173,7 +173,7 @@ class BadInputTest {
     @Test
     void specThatWouldSuppressItsCompletionIsRefused() {
         // without a CQE the engine could never free the slot nor deliver the final completion
-        RecordingOperation op = new RecordingOperation(OpSpec.nop().sqeFlags(IoUring.IOSQE_CQE_SKIP_SUCCESS));
+        RecordingOperation op = new RecordingOperation(OpSpec.nop().withSqeFlags(IoUring.IOSQE_CQE_SKIP_SUCCESS));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> loop.submit(op));
         assertTrue(e.getMessage().contains("CQE_SKIP_SUCCESS"), e.getMessage());
     }
@@ -182,7 +182,7 @@ class BadInputTest {
     void linkFlagInASingleSpecDoesNotChainItToUnrelatedOps() throws Exception {
         try (TestPipe pipe = new TestPipe()) {
             RecordingOperation read = new RecordingOperation(
-                    OpSpec.read(pipe.readFd, arena.allocate(8), -1).sqeFlags(IoUring.IOSQE_IO_LINK));
+                    OpSpec.read(pipe.readFd, arena.allocate(8), -1).withSqeFlags(IoUring.IOSQE_IO_LINK));
             RecordingOperation nop = new RecordingOperation(OpSpec.nop());
             // both in the same io_uring_enter (links only form within one batch): the NOP must not wait for the
             // pending read

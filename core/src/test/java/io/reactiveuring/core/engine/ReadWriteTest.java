@@ -47,8 +47,8 @@ class ReadWriteTest {
 
     private int open(Arena arena, Path file) throws Exception {
         MemorySegment path = Ops.cString(arena, file.toString());
-        int fd = Ops.run(loop, OpSpec.of(IoUring.IORING_OP_OPENAT).fd(AT_FDCWD).addr(path.address())
-                .opFlags(O_RDWR | O_CLOEXEC).len(0));
+        int fd = Ops.run(loop, OpSpec.builder(IoUring.IORING_OP_OPENAT).fd(AT_FDCWD).addr(path.address())
+                .opFlags(O_RDWR | O_CLOEXEC).len(0).build());
         assertTrue(fd >= 0, () -> "openat failed: " + Errno.name(-fd));
         return fd;
     }
@@ -79,7 +79,7 @@ class ReadWriteTest {
             assertEquals(head.length, Ops.run(loop, OpSpec.read(fd, readHead, 0)));
             assertArrayEquals(head, Ops.bytes(readHead, head.length));
 
-            assertEquals(0, Ops.run(loop, OpSpec.of(IoUring.IORING_OP_CLOSE).fd(fd)));
+            assertEquals(0, Ops.run(loop, OpSpec.builder(IoUring.IORING_OP_CLOSE).fd(fd).build()));
         }
         // what the file system holds: head at 0, a hole of zeros, tail at its offset
         byte[] onDisk = Files.readAllBytes(file);

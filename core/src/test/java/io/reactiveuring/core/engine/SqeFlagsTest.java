@@ -45,15 +45,15 @@ class SqeFlagsTest {
     void asyncFlagPunchesAReadToTheWorkersAndItStillReadsByteExact(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("async");
         Files.writeString(file, "via io-wq");
-        int fd = Ops.run(loop, OpSpec.of(IORING_OP_OPENAT).fd(-100).addr(Ops.cString(arena, file.toString()).address())
-                .opFlags(0x80000));
+        int fd = Ops.run(loop, OpSpec.builder(IORING_OP_OPENAT).fd(-100).addr(Ops.cString(arena, file.toString()).address())
+                .opFlags(0x80000).build());
         assertTrue(fd >= 0, "openat: " + fd);
         try {
             MemorySegment buf = arena.allocate(32);
-            assertEquals(9, Ops.run(loop, OpSpec.read(fd, buf, 0).sqeFlags(IOSQE_ASYNC)));
+            assertEquals(9, Ops.run(loop, OpSpec.read(fd, buf, 0).withSqeFlags(IOSQE_ASYNC)));
             assertEquals("via io-wq", new String(Ops.bytes(buf, 9), StandardCharsets.UTF_8));
         } finally {
-            assertEquals(0, Ops.run(loop, OpSpec.of(IORING_OP_CLOSE).fd(fd)));
+            assertEquals(0, Ops.run(loop, OpSpec.builder(IORING_OP_CLOSE).fd(fd).build()));
         }
     }
 
@@ -61,11 +61,11 @@ class SqeFlagsTest {
     void hardLinkKeepsTheChainGoingAfterAShortRead(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("short");
         Files.writeString(file, "four");
-        int fd = Ops.run(loop, OpSpec.of(IORING_OP_OPENAT).fd(-100).addr(Ops.cString(arena, file.toString()).address())
-                .opFlags(0x80000));
+        int fd = Ops.run(loop, OpSpec.builder(IORING_OP_OPENAT).fd(-100).addr(Ops.cString(arena, file.toString()).address())
+                .opFlags(0x80000).build());
         try {
             MemorySegment buf = arena.allocate(64);
-            RecordingOperation shortRead = new RecordingOperation(OpSpec.read(fd, buf, 0).sqeFlags(IOSQE_IO_HARDLINK));
+            RecordingOperation shortRead = new RecordingOperation(OpSpec.read(fd, buf, 0).withSqeFlags(IOSQE_IO_HARDLINK));
             RecordingOperation after = new RecordingOperation(OpSpec.nop());
             loop.submitLinked(shortRead, after);
             assertEquals(4, shortRead.awaitRes(), "short: the file holds 4 bytes");
@@ -77,7 +77,7 @@ class SqeFlagsTest {
             assertEquals(4, shortAgain.awaitRes());
             assertEquals(-Errno.ECANCELED, broken.awaitRes(), "the same chain with a soft link breaks");
         } finally {
-            Ops.run(loop, OpSpec.of(IORING_OP_CLOSE).fd(fd));
+            Ops.run(loop, OpSpec.builder(IORING_OP_CLOSE).fd(fd).build());
         }
     }
 
@@ -93,7 +93,7 @@ class SqeFlagsTest {
                     super.onCompletion(res, flags);
                 }
             };
-            RecordingOperation drained = new RecordingOperation(OpSpec.nop().sqeFlags(IOSQE_IO_DRAIN)) {
+            RecordingOperation drained = new RecordingOperation(OpSpec.nop().withSqeFlags(IOSQE_IO_DRAIN)) {
                 @Override
                 protected void onCompletion(int res, int flags) {
                     order.add("drained nop");
@@ -123,7 +123,7 @@ class SqeFlagsTest {
             List<String> order = new CopyOnWriteArrayList<>();
             MemorySegment buf = arena.allocate(8);
             RecordingOperation drainedRead = new RecordingOperation(
-                    OpSpec.read(pipe.readFd, buf, -1).sqeFlags(IOSQE_IO_DRAIN)) {
+                    OpSpec.read(pipe.readFd, buf, -1).withSqeFlags(IOSQE_IO_DRAIN)) {
                 @Override
                 protected void onCompletion(int res, int flags) {
                     order.add("drained read");

@@ -57,8 +57,9 @@ class SubmitValidationTest {
         loop.submit(first);
         assertEquals(0, first.awaitRes());
 
-        spec.sqeFlags(IOSQE_CQE_SKIP_SUCCESS); // changed after a first submission passed the checks
-        RecordingOperation second = new RecordingOperation(spec);
+        // the same operation again, now with the flag: every submission is checked, not only the first
+        first.spec(spec.withSqeFlags(IOSQE_CQE_SKIP_SUCCESS));
+        RecordingOperation second = first;
         assertThrows(IllegalArgumentException.class, () -> loop.submit(second));
         assertEquals(1, loop.submittedOperations());
     }

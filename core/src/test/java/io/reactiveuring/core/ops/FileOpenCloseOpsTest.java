@@ -223,7 +223,7 @@ class FileOpenCloseOpsTest extends FileOpsFixture {
         try {
             OpMemory m = memory();
             OpSpec spec = FileOps.openatDirect(AT_FDCWD, file.toString(), O_RDONLY, 0, files, 0, m);
-            assertEquals(-Errno.EINVAL, run(spec.opFlags(O_RDONLY | O_CLOEXEC), m));
+            assertEquals(-Errno.EINVAL, run(spec.withOpFlags(O_RDONLY | O_CLOEXEC), m));
         } finally {
             onLoop(() -> {
                 files.unregister();

@@ -115,7 +115,7 @@ class NowaitTableTest extends LoopTestBase {
                     : OpSpec.read(reader, buffer, row.kind == Kind.REGULAR_FILE ? 0 : -1);
             case MSG_DONTWAIT -> SocketOps.recv(reader, buffer, Sockets.MSG_DONTWAIT);
             case RWF_NOWAIT -> OpSpec.read(reader, buffer, row.kind == Kind.REGULAR_FILE ? 0 : -1)
-                    .opFlags(RWF_NOWAIT);
+                    .withOpFlags(RWF_NOWAIT);
         };
 
         CqeRecorder op = new CqeRecorder(spec);

@@ -121,7 +121,7 @@ class FileCallsTest {
             UringBuffer got = s.values.get(0);
             assertEquals("through the pipe", new String(got.toByteArray(), StandardCharsets.US_ASCII));
             got.release();
-            assertTrue(loop.counters().pollArmedCount() >= 1);
+            assertTrue(loop.stats().pollArmedCount() >= 1);
         }
     }
 

@@ -503,8 +503,8 @@ class MultishotPublisherTest {
             @Override
             public OpSpec spec() {
                 if (arms++ == 0) {
-                    return OpSpec.of(IoUring.IORING_OP_READ).fd(p[0]).len(4).off(-1)
-                            .sqeFlags(IoUring.IOSQE_BUFFER_SELECT).bufIndex(77);
+                    return OpSpec.builder(IoUring.IORING_OP_READ).fd(p[0]).len(4).off(-1)
+                            .sqeFlags(IoUring.IOSQE_BUFFER_SELECT).bufIndex(77).build();
                 }
                 return OpSpec.nop();
             }
@@ -548,7 +548,7 @@ class MultishotPublisherTest {
 
             @Override
             public OpSpec spec() {
-                return arms++ == 0 ? OpSpec.nop() : OpSpec.of(IoUring.IORING_OP_READ).fd(efd).len(0).off(-1);
+                return arms++ == 0 ? OpSpec.nop() : OpSpec.builder(IoUring.IORING_OP_READ).fd(efd).len(0).off(-1).build();
             }
 
             @Override

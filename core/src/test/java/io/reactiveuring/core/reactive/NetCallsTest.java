@@ -128,19 +128,19 @@ class NetCallsTest {
         assertEquals(0, eof.readableBytes(), "EOF is an empty buffer");
         eof.release();
         if (mode == PollRetry.USER) {
-            assertTrue(loop.counters().pollArmedCount() >= 1, "USER mode waited through readiness polls");
+            assertTrue(loop.stats().pollArmedCount() >= 1, "USER mode waited through readiness polls");
         }
     }
 
     @Test
     void userModeRecvOnAnEmptySocketpairArmsAPollThenCompletes() throws Exception {
         int[] pair = socketpair();
-        long armed = loop.counters().pollArmedCount();
-        long resubmitted = loop.counters().pollResubmittedCount();
+        long armed = loop.stats().pollArmedCount();
+        long resubmitted = loop.stats().pollResubmittedCount();
         TestSubscriber<UringBuffer> r = subscribe(NetCalls.recv(pair[0], 16, allocator, null),
                 OpOptions.DEFAULT.withPollRetry(PollRetry.USER));
         value(ControlCalls.nop());
-        assertEquals(armed + 1, loop.counters().pollArmedCount());
+        assertEquals(armed + 1, loop.stats().pollArmedCount());
         assertEquals(0, r.terminals.get());
         UringBuffer data = allocator.copyOf(new byte[] {1, 2, 3});
         assertEquals(3, value(NetCalls.send(pair[1], data)));
@@ -149,7 +149,7 @@ class NetCallsTest {
         UringBuffer got = r.values.get(0);
         assertArrayEquals(new byte[] {1, 2, 3}, got.toByteArray());
         got.release();
-        assertEquals(resubmitted + 1, loop.counters().pollResubmittedCount());
+        assertEquals(resubmitted + 1, loop.stats().pollResubmittedCount());
     }
 
     @Test

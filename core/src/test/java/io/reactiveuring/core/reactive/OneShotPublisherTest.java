@@ -82,7 +82,7 @@ class OneShotPublisherTest {
 
     /** A read on a pipe's read end: pollable, RWF_NOWAIT for USER mode. */
     static Call pipeRead(int fd, MemorySegment buf) {
-        return Call.of(OpSpec.read(fd, buf, -1)).pollable(Poll.READABLE, OpSpec.read(fd, buf, -1).opFlags(Poll.RWF_NOWAIT));
+        return Call.builder(OpSpec.read(fd, buf, -1)).pollable(Poll.READABLE, Call.Nowait.RW_FLAGS).build();
     }
 
     /** Waits until the loop has processed everything handed over so far (a NOP's completion). */
@@ -155,20 +155,20 @@ class OneShotPublisherTest {
     void userModeReadOnEmptyPipeArmsPollAndCompletesWhenDataArrives() throws Exception {
         int[] p = pipe();
         MemorySegment buf = arena.allocate(64);
-        long armedBefore = loop.counters().pollArmedCount();
-        long resubmittedBefore = loop.counters().pollResubmittedCount();
+        long armedBefore = loop.stats().pollArmedCount();
+        long resubmittedBefore = loop.stats().pollResubmittedCount();
         TestSubscriber<Integer> s = new TestSubscriber<>(1);
         new OneShotPublisher<>(loop, () -> pipeRead(p[0], buf), OpOptions.DEFAULT.withPollRetry(PollRetry.USER))
                 .subscribe(s);
         barrier();
-        assertEquals(armedBefore + 1, loop.counters().pollArmedCount(), "EAGAIN armed a readiness poll");
+        assertEquals(armedBefore + 1, loop.stats().pollArmedCount(), "EAGAIN armed a readiness poll");
         assertEquals(0, s.terminals.get(), "no EAGAIN reached the subscriber");
         writeAll(p[1], "hello");
         assertTrue(s.await());
         assertNull(s.error);
         assertEquals(List.of(5), s.values);
         assertEquals("hello", text(buf, 5));
-        assertEquals(resubmittedBefore + 1, loop.counters().pollResubmittedCount(), "op re-submitted on readiness");
+        assertEquals(resubmittedBefore + 1, loop.stats().pollResubmittedCount(), "op re-submitted on readiness");
     }
 
     @Test
@@ -210,7 +210,7 @@ class OneShotPublisherTest {
     void kernelModeReadOnEmptyPipeWaitsInTheKernelWithoutUserPoll() throws Exception {
         int[] p = pipe();
         MemorySegment buf = arena.allocate(64);
-        long armedBefore = loop.counters().pollArmedCount();
+        long armedBefore = loop.stats().pollArmedCount();
         TestSubscriber<Integer> s = new TestSubscriber<>(1);
         new OneShotPublisher<>(loop, () -> pipeRead(p[0], buf), OpOptions.DEFAULT.withPollRetry(PollRetry.KERNEL))
                 .subscribe(s);
@@ -219,7 +219,7 @@ class OneShotPublisherTest {
         writeAll(p[1], "abc");
         assertTrue(s.await());
         assertEquals(List.of(3), s.values);
-        assertEquals(armedBefore, loop.counters().pollArmedCount(), "FAST_POLL: the kernel polled, we did not");
+        assertEquals(armedBefore, loop.stats().pollArmedCount(), "FAST_POLL: the kernel polled, we did not");
     }
 
     @Test
@@ -229,17 +229,16 @@ class OneShotPublisherTest {
         try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ)) {
             int fd = fdOf(file);
             MemorySegment buf = arena.allocate(64);
-            long armedBefore = loop.counters().pollArmedCount();
+            long armedBefore = loop.stats().pollArmedCount();
             TestSubscriber<Integer> s = new TestSubscriber<>(1);
             new OneShotPublisher<>(loop,
-                    () -> Call.of(OpSpec.read(fd, buf, 0)).regularFile(OpSpec.read(fd, buf, 0)
-                            .opFlags(Poll.RWF_NOWAIT)),
+                    () -> Call.builder(OpSpec.read(fd, buf, 0)).regularFile().build(),
                     OpOptions.DEFAULT.withPollRetry(PollRetry.USER)).subscribe(s);
             assertTrue(s.await());
             assertNull(s.error);
             assertEquals(List.of(20), s.values);
             assertEquals("regular file content", text(buf, 20));
-            assertEquals(armedBefore, loop.counters().pollArmedCount(), "a regular file is never polled");
+            assertEquals(armedBefore, loop.stats().pollArmedCount(), "a regular file is never polled");
         }
     }
 
@@ -347,13 +346,13 @@ class OneShotPublisherTest {
     void linkedTimeoutSurvivesThePollRetryInUserMode() throws Exception {
         int[] p = pipe();
         MemorySegment buf = arena.allocate(16);
-        long armedBefore = loop.counters().pollArmedCount();
+        long armedBefore = loop.stats().pollArmedCount();
         TestSubscriber<Integer> s = new TestSubscriber<>(1);
         new OneShotPublisher<>(loop, () -> pipeRead(p[0], buf),
                 new OpOptions(PollRetry.USER, Duration.ofMillis(80))).subscribe(s);
         assertTrue(s.await());
         assertInstanceOf(UringTimeoutException.class, s.error);
-        assertTrue(loop.counters().pollArmedCount() > armedBefore, "the timeout covered the armed poll");
+        assertTrue(loop.stats().pollArmedCount() > armedBefore, "the timeout covered the armed poll");
     }
 
     @Test
@@ -397,7 +396,7 @@ class OneShotPublisherTest {
         TestSubscriber<Integer> s = new TestSubscriber<>(Long.MAX_VALUE);
         new LinkedPublisher(loop, () -> List.of(
                 Call.of(OpSpec.write(fd, data.asSlice(0, len), 0)),
-                Call.of(OpSpec.of(io.reactiveuring.core.linux.IoUring.IORING_OP_FSYNC).fd(fd))))
+                Call.of(OpSpec.builder(io.reactiveuring.core.linux.IoUring.IORING_OP_FSYNC).fd(fd).build())))
                 .subscribe(s);
         assertTrue(s.await());
         assertNull(s.error);

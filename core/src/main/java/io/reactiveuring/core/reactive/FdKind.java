@@ -1,4 +1,4 @@
-package io.reactiveuring.reactor;
+package io.reactiveuring.core.reactive;
 
 /**
  * What kind of file a read or write goes to, which decides how an {@code -EAGAIN} under {@code PollRetry.USER}
@@ -7,6 +7,8 @@ package io.reactiveuring.reactor;
  * so poll-and-retry would spin): its nowait attempt is re-issued once without the flag. Immutable.
  */
 public enum FdKind {
+    /** A regular file: never polled. */
     REGULAR_FILE,
+    /** A pipe, socket, eventfd or tty: retried on readiness. */
     POLLABLE
 }

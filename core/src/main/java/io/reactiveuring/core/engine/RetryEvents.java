@@ -1,4 +1,4 @@
-package io.reactiveuring.core.reactive;
+package io.reactiveuring.core.engine;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
