@@ -9,7 +9,7 @@ import io.reactiveuring.core.linux.Errno;
  * <p>Use {@link #of(int, String)} to get the right subtype: {@link UringCancelledException} for
  * {@code ECANCELED}. Immutable; safe to share between threads.
  */
-public class UringException extends RuntimeException {
+public class UringException extends RuntimeException implements UringError {
     private static final long serialVersionUID = 1L;
     private final int errno;
     private final String operation;
@@ -37,17 +37,17 @@ public class UringException extends RuntimeException {
         return new UringException(e, operation);
     }
 
-    /** The positive errno value, e.g. 9 for {@code EBADF}. */
+    @Override
     public int errno() {
         return errno;
     }
 
-    /** The errno's symbolic name, e.g. {@code "EBADF"}. */
+    @Override
     public String errnoName() {
         return Errno.name(errno);
     }
 
-    /** The operation that failed, e.g. {@code "READ fd=42"}. */
+    @Override
     public String operation() {
         return operation;
     }
