@@ -394,7 +394,7 @@ public final class BufferAllocator implements AutoCloseable {
         int r = LibC.munmap(slab.memory);
         if (r < 0) {
             // cannot happen for a mapping of ours; the memory stays mapped, which is only a leak
-            LeakDetection.LOG.log(System.Logger.Level.WARNING, "munmap of a buffer slab failed: errno " + -r);
+            LeakDetection.log().log(System.Logger.Level.WARNING, "munmap of a buffer slab failed: errno " + -r);
         }
     }
 

@@ -53,7 +53,8 @@ public final class LeakDetection {
     /** The sampling interval when {@value #SAMPLING_INTERVAL_PROPERTY} is not set (as Netty's). */
     public static final int DEFAULT_SAMPLING_INTERVAL = 128;
 
-    static final System.Logger LOG = System.getLogger("io.reactiveuring.core.buffer");
+    /** The logger of the buffer package; replaceable by tests ({@link #useLogger}). */
+    private static volatile System.Logger log = System.getLogger("io.reactiveuring.core.buffer");
 
     private static final Level LEVEL = parseLevel(System.getProperty(LEVEL_PROPERTY));
     private static final int SAMPLING_INTERVAL = parseSamplingInterval(System.getProperty(SAMPLING_INTERVAL_PROPERTY));
@@ -81,6 +82,17 @@ public final class LeakDetection {
         return REPORTED.get();
     }
 
+    static System.Logger log() {
+        return log;
+    }
+
+    /** Tests: logs through {@code logger} from now on; returns the logger used until now. */
+    static System.Logger useLogger(System.Logger logger) {
+        System.Logger previous = log;
+        log = logger;
+        return previous;
+    }
+
     /** The level named by {@code value} (case-insensitive); the default, with a warning, if it names none. */
     static Level parseLevel(String value) {
         if (value == null || value.isBlank()) {
@@ -89,7 +101,7 @@ public final class LeakDetection {
         try {
             return Level.valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            LOG.log(System.Logger.Level.WARNING, "-D" + LEVEL_PROPERTY + "=" + value
+            log().log(System.Logger.Level.WARNING, "-D" + LEVEL_PROPERTY + "=" + value
                     + " is not one of disabled, simple, paranoid; using " + DEFAULT_LEVEL);
             return DEFAULT_LEVEL;
         }
@@ -108,7 +120,7 @@ public final class LeakDetection {
         } catch (NumberFormatException e) {
             // reported below
         }
-        LOG.log(System.Logger.Level.WARNING, "-D" + SAMPLING_INTERVAL_PROPERTY + "=" + value
+        log().log(System.Logger.Level.WARNING, "-D" + SAMPLING_INTERVAL_PROPERTY + "=" + value
                 + " is not a positive integer; using " + DEFAULT_SAMPLING_INTERVAL);
         return DEFAULT_SAMPLING_INTERVAL;
     }
@@ -160,7 +172,7 @@ public final class LeakDetection {
             REPORTED.incrementAndGet();
             allocator.countLeak();
             try {
-                LOG.log(System.Logger.Level.WARNING, message());
+                log().log(System.Logger.Level.WARNING, message());
             } catch (RuntimeException e) {
                 // a failing log handler must not end the cleaner's thread; the leak is counted anyway
             }
