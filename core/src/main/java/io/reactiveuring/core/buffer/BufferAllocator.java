@@ -41,8 +41,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * given back; a leaked buffer keeps its slab mapped for good.
  *
  * <h2>Leak detection</h2>
- * Allocators sample their allocations for {@link LeakDetection} ({@code SIMPLE}, one in 128, by default; see its
- * system properties): a sampled buffer that becomes unreachable unreleased is logged with its allocation stack and
+ * Allocators sample their allocations for {@link LeakDetection} ({@code SIMPLE}: one in 128, at most 1,000 a
+ * second, by default; see its system properties): a sampled buffer that becomes unreachable unreleased is logged with its allocation stack and
  * counted in {@link #reportedLeaks()}. For tests, {@link #pooled(LeakDetector)} tracks every buffer instead.
  *
  * <p>Threading: thread-safe; allocate and release from any thread. Ownership: the allocator owns all memory it hands
@@ -73,6 +73,8 @@ public final class BufferAllocator implements AutoCloseable {
     private final LeakDetector leakDetector;
     private final LeakDetection.Level leakLevel;
     private final int samplingInterval;
+    /** Limit on SIMPLE samples: the JVM's, or null (unlimited; tests of the sampling rate). */
+    private final LeakDetection.SampleBudget sampleBudget;
     private final AtomicReferenceArray<SizeClass> classes = new AtomicReferenceArray<>(CLASSES);
     private final AtomicLong live = new AtomicLong();
     private final AtomicLong unpooledAllocations = new AtomicLong();
@@ -83,10 +85,12 @@ public final class BufferAllocator implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean poolFreed;
 
-    private BufferAllocator(LeakDetector leakDetector, LeakDetection.Level leakLevel, int samplingInterval) {
+    private BufferAllocator(LeakDetector leakDetector, LeakDetection.Level leakLevel, int samplingInterval,
+                            LeakDetection.SampleBudget sampleBudget) {
         this.leakDetector = leakDetector;
         this.leakLevel = leakLevel;
         this.samplingInterval = samplingInterval;
+        this.sampleBudget = sampleBudget;
     }
 
     /**
@@ -96,7 +100,8 @@ public final class BufferAllocator implements AutoCloseable {
      * @return a new allocator
      */
     public static BufferAllocator pooled() {
-        return new BufferAllocator(null, LeakDetection.level(), LeakDetection.samplingInterval());
+        return new BufferAllocator(null, LeakDetection.level(), LeakDetection.samplingInterval(),
+                LeakDetection.SIMPLE_BUDGET);
     }
 
     /**
@@ -108,23 +113,30 @@ public final class BufferAllocator implements AutoCloseable {
      */
     public static BufferAllocator pooled(LeakDetector leakDetector) {
         return new BufferAllocator(Objects.requireNonNull(leakDetector, "leakDetector"), LeakDetection.Level.DISABLED,
-                1);
+                1, null);
     }
 
     /**
      * A pooled allocator with its own leak detection level.
      *
      * @param level            how many allocations to track
-     * @param samplingInterval at {@link LeakDetection.Level#SIMPLE}, one allocation in this many is tracked
+     * @param samplingInterval at {@link LeakDetection.Level#SIMPLE}, one allocation in this many is tracked (within
+     *                         the JVM's {@value LeakDetection#MAX_SIMPLE_SAMPLES_PER_SECOND} a second)
      * @return a new allocator
      * @throws IllegalArgumentException if {@code samplingInterval < 1}
      */
     public static BufferAllocator pooled(LeakDetection.Level level, int samplingInterval) {
+        return pooled(level, samplingInterval, LeakDetection.SIMPLE_BUDGET);
+    }
+
+    /** {@link #pooled(LeakDetection.Level, int)} with another sample budget (null: unlimited); tests. */
+    static BufferAllocator pooled(LeakDetection.Level level, int samplingInterval,
+                                  LeakDetection.SampleBudget budget) {
         Objects.requireNonNull(level, "level");
         if (samplingInterval < 1) {
             throw new IllegalArgumentException("samplingInterval must be positive: " + samplingInterval);
         }
-        return new BufferAllocator(null, level, samplingInterval);
+        return new BufferAllocator(null, level, samplingInterval, budget);
     }
 
     /**
@@ -141,7 +153,7 @@ public final class BufferAllocator implements AutoCloseable {
             throw new IllegalArgumentException("capacity must not be negative: " + capacity);
         }
         reserve();
-        boolean tracked = LeakDetection.sample(leakLevel, samplingInterval);
+        boolean tracked = LeakDetection.sample(leakLevel, samplingInterval, sampleBudget);
         BufferMemory memory;
         MemorySegment view;
         try {
@@ -211,8 +223,8 @@ public final class BufferAllocator implements AutoCloseable {
             throw new IllegalArgumentException("a buffer holds at most " + Integer.MAX_VALUE + " bytes");
         }
         reserve();
-        BufferMemory memory =
-                BufferMemory.borrowed(this, lent, giveBack, LeakDetection.sample(leakLevel, samplingInterval));
+        boolean tracked = LeakDetection.sample(leakLevel, samplingInterval, sampleBudget);
+        BufferMemory memory = BufferMemory.borrowed(this, lent, giveBack, tracked);
         return track(memory, lent, (int) lent.byteSize());
     }
 

@@ -118,11 +118,23 @@ class LeakDetectionTest {
         assertEquals(0, trackedOf(BufferAllocator.pooled(LeakDetection.Level.DISABLED, 8), 8000));
         assertEquals(0, trackedOf(BufferAllocator.pooled(new LeakDetector()), 8000),
                 "a test detector refers to every buffer; sampling would be wasted");
-        int simple = trackedOf(BufferAllocator.pooled(LeakDetection.Level.SIMPLE, 8), 8000);
+        int simple = trackedOf(BufferAllocator.pooled(LeakDetection.Level.SIMPLE, 8, null), 8000);
         // binomial(8000, 1/8): mean 1000, standard deviation 30
         assertTrue(simple > 800 && simple < 1200, "tracked " + simple + " of 8000");
-        assertEquals(8000, trackedOf(BufferAllocator.pooled(LeakDetection.Level.SIMPLE, 1), 8000));
+        assertEquals(8000, trackedOf(BufferAllocator.pooled(LeakDetection.Level.SIMPLE, 1, null), 8000));
         assertThrows(IllegalArgumentException.class, () -> BufferAllocator.pooled(LeakDetection.Level.SIMPLE, 0));
+    }
+
+    @Test
+    void simpleTracksAtMostTheBudgetsBurstAndRateHoweverFastBuffersAreAllocated() {
+        LeakDetection.SampleBudget budget = new LeakDetection.SampleBudget(1000, 100);
+        long start = System.nanoTime();
+        int tracked = trackedOf(BufferAllocator.pooled(LeakDetection.Level.SIMPLE, 1, budget), 50_000);
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(tracked >= 100, "the burst is granted at once: " + tracked);
+        assertTrue(tracked <= 100 + elapsedMillis + 1, tracked + " tracked in " + elapsedMillis + " ms");
+        assertEquals(50_000, trackedOf(BufferAllocator.pooled(LeakDetection.Level.PARANOID, 1, budget), 50_000),
+                "paranoid is not limited");
     }
 
     @Test
