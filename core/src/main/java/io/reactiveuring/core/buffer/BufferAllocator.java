@@ -439,25 +439,31 @@ public final class BufferAllocator implements AutoCloseable {
         /**
          * Makes another slab current because {@code seen} (the current slab a caller found empty, or null) cannot
          * serve; a no-op if someone else did it meanwhile, or if a chunk came back to {@code seen} first. The caller
-         * pops again either way.
+         * pops again either way. A failed {@code mmap} leaves everything as it was.
          */
         void replaceCurrent(Slab seen) {
             synchronized (this) {
                 if (current != seen) {
                     return;
                 }
-                if (seen != null && !seen.tryDetach()) {
+                if (seen == null) {
+                    current = head != null ? take(head) : map();
+                    return;
+                }
+                if (head == null) {
+                    Slab fresh = map(); // before detaching seen, so that a failure changes nothing
+                    if (!seen.tryDetach()) {
+                        linkIdle(fresh); // a chunk came back to seen meanwhile: keep the new slab for later
+                        return;
+                    }
+                    current = fresh;
+                    return;
+                }
+                if (!seen.tryDetach()) {
                     return; // a release pushed a chunk since the caller's pop failed
                 }
-                // seen (if any) is now detached: its next push lists it again
-                Slab next = head;
-                if (next != null) {
-                    unlink(next);
-                    clearIdle(next);
-                } else {
-                    next = map();
-                }
-                current = next;
+                // seen is detached now: out of every list, and its next push lists it again
+                current = take(head);
             }
         }
 
@@ -485,9 +491,7 @@ public final class BufferAllocator implements AutoCloseable {
         private Slab becameIdle(Slab slab) {
             if (!slab.idle) {
                 unlink(slab);
-                linkLast(slab); // partly free slabs serve allocations first, so idle ones stay idle
-                slab.idle = true;
-                idleSlabs++;
+                linkIdle(slab);
             }
             if (idleSlabs <= maxIdleSlabs) {
                 return null;
@@ -536,9 +540,7 @@ public final class BufferAllocator implements AutoCloseable {
                     closeAndUnmap(s);
                 }
                 while ((s = head) != null) {
-                    unlink(s);
-                    clearIdle(s);
-                    closeAndUnmap(s);
+                    closeAndUnmap(take(s));
                 }
                 idleSlabs = 0;
             }
@@ -549,6 +551,20 @@ public final class BufferAllocator implements AutoCloseable {
                 returnToOs(slab);
             }
             // else: a chunk is still taken (cannot be, with no buffer live); never unmap under a live buffer
+        }
+
+        /** Takes a listed slab out of the list to make it current: no longer idle. */
+        private Slab take(Slab s) {
+            unlink(s);
+            clearIdle(s);
+            return s;
+        }
+
+        /** Lists a wholly free slab last (partly free slabs serve allocations first, so idle ones stay idle). */
+        private void linkIdle(Slab s) {
+            linkLast(s);
+            s.idle = true;
+            idleSlabs++;
         }
 
         private void linkFirst(Slab s) {
