@@ -5,6 +5,7 @@ import io.reactiveuring.core.binding.NativeCallException;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -31,14 +32,16 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * </ul>
  *
  * <h2>Returning memory after a burst</h2>
- * A slab is unmapped ({@code munmap}) only when all of its chunks are free, it is not its class's current slab, and
- * the class already keeps more wholly free ("idle") slabs than {@link #IDLE_BYTES_PER_CLASS} bytes' worth (at
- * least one). So once every buffer of a class has been released, the class keeps at most its current slab and
- * {@code IDLE_BYTES_PER_CLASS} of idle slabs: at most {@link #RETAINED_BYTES_PER_IDLE_CLASS} bytes, however large the
- * burst was ({@link #retainedBytes()} reports what is mapped now). The idle slabs are the hysteresis: a class whose
- * number of live buffers swings by less than that many bytes' worth never unmaps and maps again. A slab with any
- * live chunk is never unmapped, so memory that a buffer (and the kernel operation holding it) still uses is never
- * given back; a leaked buffer keeps its slab mapped for good.
+ * A slab is unmapped ({@code munmap}) only when all of its chunks are free ("idle"), it is not its class's current
+ * slab, and its class already keeps more idle slabs than {@code max(IDLE_BYTES_PER_CLASS worth (at least one),
+ * a quarter of the class's mapped slabs)}. The idle slabs are the hysteresis: a class whose number of live buffers
+ * swings by up to a third of its busy slabs' worth (or by {@link #IDLE_BYTES_PER_CLASS}) never unmaps and maps
+ * again, which matters because a fresh mapping is faulted in page by page on first use. Once every buffer of a
+ * class has been released, the quarter of {@code idle + 1} is less than the minimum, so the class keeps at most
+ * its current slab and {@code IDLE_BYTES_PER_CLASS} of idle slabs: at most {@link #RETAINED_BYTES_PER_IDLE_CLASS}
+ * bytes, however large the burst was ({@link #retainedBytes()} reports what is mapped now). A slab with any live
+ * chunk is never unmapped, so memory that a buffer (and the kernel operation holding it) still uses is never given
+ * back; a leaked buffer keeps its slab mapped for good.
  *
  * <h2>Leak detection</h2>
  * Allocators sample their allocations for {@link LeakDetection} ({@code SIMPLE}: one in 128, at most 1,000 a
@@ -56,7 +59,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class BufferAllocator implements AutoCloseable {
     public static final int MIN_POOLED_CAPACITY = 64;
     public static final int MAX_POOLED_CAPACITY = 64 * 1024;
-    /** Wholly free slabs a size class keeps before it unmaps one (in bytes; at least one slab is kept). */
+    /**
+     * Wholly free slabs a size class always keeps (in bytes; at least one slab), beyond which it keeps up to a quarter
+     * of its mapped slabs idle.
+     */
     public static final long IDLE_BYTES_PER_CLASS = 1024 * 1024;
     /**
      * What a size class keeps mapped at most once all its buffers are released: its current slab (at most 1 MiB)
@@ -422,18 +428,20 @@ public final class BufferAllocator implements AutoCloseable {
     final class SizeClass {
         private final int chunkSize;
         private final long slabBytes;
-        private final int maxIdleSlabs;
+        /** Idle slabs always kept: {@link #IDLE_BYTES_PER_CLASS} worth, at least one. */
+        private final int minIdleSlabs;
         /** Where allocations pop from; replaced, under the lock, only when found empty. */
         volatile Slab current;
         // guarded by this
         private Slab head;
         private Slab tail;
         private int idleSlabs;
+        private int mappedSlabs;
 
         SizeClass(int chunkSize) {
             this.chunkSize = chunkSize;
             this.slabBytes = Math.max(MIN_SLAB_BYTES, (long) MIN_CHUNKS_PER_SLAB * chunkSize);
-            this.maxIdleSlabs = (int) Math.max(1, IDLE_BYTES_PER_CLASS / slabBytes);
+            this.minIdleSlabs = (int) Math.max(1, IDLE_BYTES_PER_CLASS / slabBytes);
         }
 
         /**
@@ -473,37 +481,57 @@ public final class BufferAllocator implements AutoCloseable {
             if (outcome == Slab.PUSHED) {
                 return;
             }
-            Slab unmap = null;
+            Slab[] unmap = null;
             synchronized (this) {
                 if (outcome == Slab.PUSHED_INTO_DETACHED) {
                     linkFirst(slab); // partly free: allocations take it before the idle slabs
                 }
-                if (slab.listed && slab.freeChunks() == slab.chunks) {
-                    unmap = becameIdle(slab);
+                if (slab.listed && !slab.idle && slab.freeChunks() == slab.chunks) {
+                    unlink(slab);
+                    linkIdle(slab);
+                    unmap = trimIdle();
                 }
             }
             if (unmap != null) {
-                returnToOs(unmap); // the syscall outside the lock; no pop can reach the slab any more
+                for (Slab s : unmap) {
+                    if (s != null) {
+                        returnToOs(s); // the syscalls outside the lock; no pop can reach these slabs any more
+                    }
+                }
             }
         }
 
-        /** A listed slab whose chunks are all free: kept idle, or, past the bound, closed and returned. */
-        private Slab becameIdle(Slab slab) {
-            if (!slab.idle) {
-                unlink(slab);
-                linkIdle(slab);
+        /**
+         * The retention policy, applied whenever a slab becomes idle: idle slabs beyond
+         * {@code max(minIdleSlabs, mappedSlabs / 4)} are closed (the last listed, i.e. idle, ones) and returned for
+         * unmapping. With a quarter of the mapped slabs allowed idle, a class whose use swings by up to a third of
+         * its busy slabs keeps its memory; once its buffers are all released, {@code idle <= (idle + 1) / 4} leaves
+         * only the minimum.
+         */
+        private Slab[] trimIdle() {
+            Slab[] closed = null;
+            int n = 0;
+            while (idleSlabs > Math.max(minIdleSlabs, mappedSlabs / 4)) {
+                Slab victim = tail; // idle slabs are listed last, so the tail is one
+                if (victim == null || !victim.idle) {
+                    break; // cannot happen; never unmap a slab that is not known to be idle
+                }
+                unlink(victim);
+                clearIdle(victim);
+                if (!victim.tryUnmap()) {
+                    // A pop of a thread that read this slab as current long ago took a chunk: not idle after all.
+                    linkFirst(victim);
+                    continue;
+                }
+                mappedSlabs--;
+                if (closed == null) {
+                    closed = new Slab[Math.min(idleSlabs + 1, 64)];
+                } else if (n == closed.length) {
+                    closed = Arrays.copyOf(closed, n * 2);
+                }
+                closed[n++] = victim;
             }
-            if (idleSlabs <= maxIdleSlabs) {
-                return null;
-            }
-            unlink(slab);
-            clearIdle(slab);
-            if (!slab.tryUnmap()) {
-                // A pop of a thread that read this slab as current long ago took a chunk: not idle after all.
-                linkFirst(slab);
-                return null;
-            }
-            return slab;
+            return closed;
         }
 
         private void returnToOs(Slab slab) {
@@ -528,6 +556,7 @@ public final class BufferAllocator implements AutoCloseable {
             }
             retainedBytes.addAndGet(slabBytes);
             slabsMapped.incrementAndGet();
+            mappedSlabs++;
             return new Slab(memory, chunkSize, this);
         }
 
@@ -548,6 +577,7 @@ public final class BufferAllocator implements AutoCloseable {
 
         private void closeAndUnmap(Slab slab) {
             if (slab.tryUnmap()) {
+                mappedSlabs--;
                 returnToOs(slab);
             }
             // else: a chunk is still taken (cannot be, with no buffer live); never unmap under a live buffer

@@ -178,6 +178,36 @@ class BufferAllocatorTest {
     }
 
     @Test
+    void aBusyClassKeepsIdleSlabsInProportionToItsUseAndGivesThemBackWhenItsBuffersAreReleased() {
+        try (BufferAllocator allocator = BufferAllocator.pooled()) {
+            // 64 KiB chunks, 16 to a 1 MiB slab: the fixed minimum keeps only one idle slab
+            List<UringBuffer> steady = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                steady.add(allocator.allocate(65_536)); // 25 busy slabs
+            }
+            List<UringBuffer> swing = new ArrayList<>();
+            long mappedAfterFirstSwing = -1;
+            for (int round = 0; round < 20; round++) {
+                for (int i = 0; i < 96; i++) { // 6 more slabs' worth, then none
+                    swing.add(allocator.allocate(65_536));
+                }
+                swing.forEach(UringBuffer::release);
+                swing.clear();
+                if (round == 0) {
+                    mappedAfterFirstSwing = allocator.slabsMapped();
+                }
+            }
+            assertEquals(mappedAfterFirstSwing, allocator.slabsMapped(), "the swing's slabs stayed mapped");
+            assertEquals(0, allocator.slabsUnmapped(), "6 idle slabs are within a quarter of 31 mapped");
+
+            steady.forEach(UringBuffer::release);
+            assertEquals(0, allocator.liveBuffers());
+            assertTrue(allocator.retainedBytes() <= BufferAllocator.RETAINED_BYTES_PER_IDLE_CLASS,
+                    "retained once all are released: " + allocator.retainedBytes());
+        }
+    }
+
+    @Test
     void fourThreadsAllocatingAndReleasingInBurstsKeepExactCountsAndNeverShareMemory() throws Exception {
         try (BufferAllocator allocator = BufferAllocator.pooled()) {
             int threads = 4;
