@@ -45,8 +45,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <h2>Leak detection</h2>
  * Allocators sample their allocations for {@link LeakDetection} ({@code SIMPLE}: one in 128, at most 1,000 a
- * second, by default; see its system properties): a sampled buffer that becomes unreachable unreleased is logged with its allocation stack and
- * counted in {@link #reportedLeaks()}. For tests, {@link #pooled(LeakDetector)} tracks every buffer instead.
+ * second, by default; see its system properties): a sampled buffer that becomes unreachable unreleased is logged
+ * with its allocation stack and counted in {@link #reportedLeaks()}. For tests, {@link #pooled(LeakDetector)} tracks
+ * every buffer instead.
  *
  * <p>Threading: thread-safe; allocate and release from any thread. Ownership: the allocator owns all memory it hands
  * out; a buffer owns its memory by reference count until its final release. {@link #close()} refuses new

@@ -107,7 +107,7 @@ class LeakDetectionTest {
             assertTrue(report.contains("LeakDetectionTest.borrowAndDrop("), report);
             assertTrue(report.contains("provided-buffer ring has lost that buffer"), report);
             assertEquals(1, allocator.reportedLeaks());
-            assertEquals(0, givenBack.get(), "the give-back belongs to the lender's thread; the detector never runs it");
+            assertEquals(0, givenBack.get(), "the give-back belongs to the lender's thread; the detector never runs");
             assertEquals(1, allocator.liveBuffers());
         }
     }
