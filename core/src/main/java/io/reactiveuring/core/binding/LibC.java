@@ -19,6 +19,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * FFM downcalls into libc: the raw {@code syscall(2)} entry for io_uring, plus {@code mmap}, {@code munmap},
  * {@code close}, {@code read}, {@code write} and {@code eventfd}. Nothing else native is used: no liburing, no JNI.
+ * The buffer allocator also takes its memory from here ({@code mmap} of anonymous slabs, {@code posix_memalign} and
+ * {@code free} for large blocks), so that freeing a block is one libc call and never a shared arena's close.
  *
  * <p>Every method returns the kernel convention: a non-negative result, or {@code -errno} (errno is captured with
  * {@link Linker.Option#captureCallState}). Each thread gets its own capture buffer, so every method is safe from
@@ -59,10 +61,17 @@ public final class LibC {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle PIPE2 = downcall("pipe2",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    /** Returns the error number itself (it does not set errno), so nothing is captured. */
+    private static final MethodHandle POSIX_MEMALIGN = downcall("posix_memalign",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle FREE = downcall("free", FunctionDescriptor.ofVoid(ADDRESS));
 
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
     public static final int MAP_SHARED = 1;
+    public static final int MAP_PRIVATE = 2;
+    /** Same value on x86_64 and aarch64 ({@code asm-generic/mman-common.h}). */
+    public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_POPULATE = 0x8000;
     public static final int EFD_CLOEXEC = 0x80000;
     public static final int EFD_NONBLOCK = 0x800;
@@ -71,6 +80,9 @@ public final class LibC {
 
     private static final ThreadLocal<MemorySegment> CAPTURE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
+    /** Per-thread out-parameter of {@code posix_memalign} (libc writes it during the call, nothing later). */
+    private static final ThreadLocal<MemorySegment> POINTER_OUT =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(ADDRESS));
 
     static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LIBC.find(name)
@@ -144,6 +156,60 @@ public final class LibC {
             return p.reinterpret(length);
         } catch (NativeCallException e) {
             throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code mmap(NULL, length, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)}: zeroed, page-aligned
+     * memory of the process, faulted in on first touch; give it back with {@link #munmap}. The segment has the
+     * global scope: nothing stops an access after {@code munmap}, so the caller guards its lifetime.
+     *
+     * @throws NativeCallException with the errno ({@code ENOMEM}: no memory, or {@code vm.max_map_count} reached)
+     */
+    public static MemorySegment mmapAnonymous(long length) {
+        MemorySegment capture = errnoCapture();
+        try {
+            MemorySegment p = (MemorySegment) MMAP.invokeExact(capture, MemorySegment.NULL, length,
+                    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L);
+            if (p.address() == -1L) {
+                throw new NativeCallException("mmap(" + length + ", MAP_PRIVATE|MAP_ANONYMOUS)", errno(capture));
+            }
+            return p.reinterpret(length);
+        } catch (NativeCallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code posix_memalign(&p, alignment, size)}: {@code size} bytes of uninitialised heap memory at an address
+     * that is a multiple of {@code alignment} (a power of two, at least the size of a pointer); give it back with
+     * {@link #free}. The segment has the global scope: the caller guards its lifetime.
+     *
+     * @throws NativeCallException with the error number ({@code ENOMEM}, or {@code EINVAL} for a bad alignment)
+     */
+    public static MemorySegment posixMemalign(long alignment, long size) {
+        MemorySegment out = POINTER_OUT.get();
+        try {
+            int r = (int) POSIX_MEMALIGN.invokeExact(out, alignment, size);
+            if (r != 0) {
+                throw new NativeCallException("posix_memalign(" + alignment + ", " + size + ")", r);
+            }
+            return out.get(ADDRESS, 0).reinterpret(size);
+        } catch (NativeCallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code free(p)} of memory from {@link #posixMemalign}; {@code free} reports no error. */
+    public static void free(MemorySegment block) {
+        try {
+            FREE.invokeExact(block);
         } catch (Throwable t) {
             throw rethrow(t);
         }

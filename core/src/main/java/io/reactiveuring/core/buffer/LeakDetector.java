@@ -10,9 +10,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * allocated (or borrowed) it, so a test can ask which buffers were never released. Give it to
  * {@link BufferAllocator#pooled(LeakDetector)} and call {@link #assertNoLeaks()} at the end of the test.
  *
- * <p>Recording a stack per allocation is slow: use it in tests, not in production (the allocator without a
- * detector records nothing). A buffer and its slices share one memory and so one entry. Thread-safe: buffers may
- * be allocated and released on any thread.
+ * <p>Recording a stack per allocation is slow: use it in tests, not in production. In production the allocators'
+ * sampled {@link LeakDetection} reports buffers that became unreachable unreleased; this detector instead refers to
+ * every live buffer, so it finds those still reachable too (and none of its buffers ever becomes unreachable). A
+ * buffer and its slices share one memory and so one entry.
+ *
+ * <p>Threading: thread-safe; buffers may be allocated and released on any thread. Ownership: it refers to the
+ * memory of live buffers but owns none; an entry is dropped at the buffer's final release.
  */
 public final class LeakDetector {
     /** A buffer still live: what it was and where it was allocated. */

@@ -3,6 +3,7 @@ package io.reactiveuring.core.buffer;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
 import java.util.Objects;
 
 /**
@@ -16,6 +17,12 @@ import java.util.Objects;
  * the memory goes back to its {@link BufferAllocator} and every further use of the buffer (or of its slices, which
  * share the count) throws {@link IllegalStateException}. Hand a buffer to the kernel only while you hold a
  * reference, and keep it until the operation's final completion (attach {@code buffer::release} to the operation).
+ * A {@link MemorySegment} obtained from a buffer ({@link #segment()}, {@link #readableSegment()},
+ * {@link #writableSegment()}, {@link #asByteBuffer()}) is not checked after the release: do not keep it beyond
+ * your reference, as its memory may then belong to another buffer, or be unmapped.
+ *
+ * <p>A buffer that becomes unreachable before its final release is a leak; the allocator's sampled
+ * {@link LeakDetection} logs where such a buffer was allocated.
  *
  * <h2>Borrowed buffers: retain copies</h2>
  * A <em>borrowed</em> buffer ({@link BufferAllocator#borrow}) is a view of memory lent by someone else, typically a
@@ -24,7 +31,7 @@ import java.util.Objects;
  * lender's memory. Therefore always continue with the buffer that {@code retain()} returns and release that one;
  * the borrowed view itself is released once by whoever received it, which gives the memory back to the lender.
  *
- * <h2>Threads</h2>
+ * <h2>Threading</h2>
  * Reference counting ({@code retain}, {@code release}, {@code refCnt}) is atomic and safe from any thread. The
  * indices and contents are not synchronised: one thread uses a buffer at a time, and hands it to another through
  * something that orders memory (a queue, the loop's hand-off, an io_uring completion).
@@ -265,10 +272,28 @@ public final class UringBuffer {
         return readableSegment().toArray(ValueLayout.JAVA_BYTE);
     }
 
+    /**
+     * The readable bytes decoded with {@code charset} (malformed input becomes the charset's replacement); the
+     * indices do not move.
+     *
+     * @param charset how the bytes are encoded
+     * @return the decoded text
+     * @throws IllegalStateException if the buffer was already released
+     */
+    public String toString(Charset charset) {
+        Objects.requireNonNull(charset, "charset");
+        return new String(toByteArray(), charset);
+    }
+
     @Override
     public String toString() {
         return "UringBuffer[ridx=" + readerIndex + ", widx=" + writerIndex + ", cap=" + capacity()
                 + ", refCnt=" + refCnt() + (isBorrowed() ? ", borrowed" : "") + "]";
+    }
+
+    /** The shared memory (tests: leak tracking). */
+    BufferMemory memory() {
+        return memory;
     }
 
     private static int checkCount(int n, int available, String what) {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -120,6 +121,28 @@ class UringBufferTest {
         b.segment().set(JAVA_BYTE, 3, (byte) 99);
         assertEquals(99, view.get(2));
         b.release();
+    }
+
+    @Test
+    void toStringWithACharsetDecodesTheReadableBytesAndLeavesTheIndicesAlone() {
+        String text = "héllo → wörld 😀"; // 2-, 3- and 4-byte UTF-8 sequences
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        UringBuffer b = allocator.allocate(utf8.length + 8);
+        b.writeBytes(new byte[] {'>', '>'}).writeBytes(utf8);
+        b.advanceReaderIndex(2);
+        assertEquals(text, b.toString(StandardCharsets.UTF_8));
+        assertEquals(2, b.readerIndex());
+        assertEquals(2 + utf8.length, b.writerIndex());
+        assertEquals(utf8.length, b.toString(StandardCharsets.ISO_8859_1).length(), "one char per byte in Latin-1");
+        // a cut through the 4-byte emoji is malformed input: replaced, not thrown
+        UringBuffer cut = b.slice(2, utf8.length - 1);
+        assertEquals(text.substring(0, text.length() - 2) + "\uFFFD", cut.toString(StandardCharsets.UTF_8));
+        UringBuffer empty = allocator.allocate(0);
+        assertEquals("", empty.toString(StandardCharsets.UTF_8));
+        empty.release();
+        assertThrows(NullPointerException.class, () -> b.toString(null));
+        b.release();
+        assertThrows(IllegalStateException.class, () -> b.toString(StandardCharsets.UTF_8));
     }
 
     @Test
