@@ -51,6 +51,8 @@ public final class LibC {
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), CAPTURE_ERRNO);
     private static final MethodHandle MUNMAP = downcall("munmap",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle MADVISE = downcall("madvise",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle CLOSE = downcall("close",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle READ = downcall("read",
@@ -210,6 +212,26 @@ public final class LibC {
     public static void free(MemorySegment block) {
         try {
             FREE.invokeExact(block);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code MADV_DONTNEED}: drop the pages; the mapping stays and reads zeros until written again. */
+    public static final int MADV_DONTNEED = 4;
+
+    /**
+     * {@code madvise(mapping, length, advice)}: 0, or {@code -errno}.
+     *
+     * @param mapping a mapping of this process
+     * @param advice  e.g. {@link #MADV_DONTNEED}
+     * @return 0 or {@code -errno}
+     */
+    public static int madvise(MemorySegment mapping, int advice) {
+        MemorySegment capture = errnoCapture();
+        try {
+            int r = (int) MADVISE.invokeExact(capture, mapping, mapping.byteSize(), advice);
+            return r == -1 ? -errno(capture) : r;
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -32,7 +32,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * </ul>
  *
  * <h2>Returning memory after a burst</h2>
- * A slab is unmapped ({@code munmap}) only when all of its chunks are free ("idle"), it is not its class's current
+ * A slab's pages go back to the OS ({@code madvise(MADV_DONTNEED)}, its address range kept for the class's next
+ * slab, so a stale raw segment never faults the JVM; ranges are unmapped only at {@link #close()}) only when all of
+ * its chunks are free ("idle"), it is not its class's current
  * slab, and its class already keeps more idle slabs than {@code max(IDLE_BYTES_PER_CLASS worth (at least one),
  * a quarter of the class's mapped slabs)}. The idle slabs are the hysteresis: a class whose number of live buffers
  * swings by up to a third of its busy slabs' worth (or by {@link #IDLE_BYTES_PER_CLASS}) never unmaps and maps
@@ -438,6 +440,8 @@ public final class BufferAllocator implements AutoCloseable {
         private Slab tail;
         private int idleSlabs;
         private int mappedSlabs;
+        /** Address ranges of slabs whose pages went back to the OS: still mapped, reused before a new mmap. */
+        private final java.util.ArrayDeque<MemorySegment> coldRanges = new java.util.ArrayDeque<>();
 
         SizeClass(int chunkSize) {
             this.chunkSize = chunkSize;
@@ -535,10 +539,21 @@ public final class BufferAllocator implements AutoCloseable {
             return closed;
         }
 
+        /**
+         * Gives a wholly free slab's pages back to the OS ({@code MADV_DONTNEED}) but keeps its address range mapped,
+         * for the class's next slab: a stale raw segment of a released buffer then reads zeros instead of faulting
+         * the JVM, and bursts cannot pile up mappings. Ranges are unmapped only when the allocator is closed.
+         */
         private void returnToOs(Slab slab) {
-            unmap(slab);
+            int r = LibC.madvise(slab.memory, LibC.MADV_DONTNEED);
+            if (r < 0) {
+                LeakDetection.log().log(System.Logger.Level.WARNING, "madvise of a buffer slab failed: errno " + -r);
+            }
             retainedBytes.addAndGet(-slab.memory.byteSize());
             slabsUnmapped.incrementAndGet();
+            synchronized (this) {
+                coldRanges.push(slab.memory);
+            }
         }
 
         /** A new slab, all chunks free. Lock held: concurrent allocators of this class wait rather than map too. */
@@ -546,9 +561,11 @@ public final class BufferAllocator implements AutoCloseable {
             if (poolFreed) {
                 throw new IllegalStateException("buffer allocator is closed");
             }
-            MemorySegment memory;
+            MemorySegment memory = coldRanges.poll(); // a range given back to the OS earlier: reuse it first
             try {
-                memory = LibC.mmapAnonymous(slabBytes);
+                if (memory == null) {
+                    memory = LibC.mmapAnonymous(slabBytes);
+                }
             } catch (NativeCallException e) {
                 OutOfMemoryError oom = new OutOfMemoryError("no memory for a buffer slab of " + slabBytes
                         + " bytes (" + e.getMessage() + ")");
@@ -564,6 +581,10 @@ public final class BufferAllocator implements AutoCloseable {
         /** Unmaps the current and every listed slab: at close, when no buffer is live, so all are wholly free. */
         void unmapAll() {
             synchronized (this) {
+                MemorySegment cold;
+                while ((cold = coldRanges.poll()) != null) {
+                    LibC.munmap(cold);
+                }
                 Slab s = current;
                 current = null;
                 if (s != null) {
@@ -579,7 +600,9 @@ public final class BufferAllocator implements AutoCloseable {
         private void closeAndUnmap(Slab slab) {
             if (slab.tryUnmap()) {
                 mappedSlabs--;
-                returnToOs(slab);
+                unmap(slab); // the allocator is closed: the range is not needed again
+                retainedBytes.addAndGet(-slab.memory.byteSize());
+                slabsUnmapped.incrementAndGet();
             }
             // else: a chunk is still taken (cannot be, with no buffer live); never unmap under a live buffer
         }
