@@ -61,4 +61,39 @@ class ErrnoAndExceptionTest {
         assertFalse(UringCancelledException.isCancellation(e));
         assertTrue(e.getMessage().startsWith("ECANCELED (125) from WRITE fd=5"), e.getMessage());
     }
+
+    @org.junit.jupiter.api.Test
+    void kernelErrorsAreTheJdksOwnTypesWhereItHasOneAndAllTellTheirErrno() {
+        record Case(int errno, Class<?> type) {
+        }
+        java.util.List<Case> cases = java.util.List.of(
+                new Case(Errno.ENOENT, java.nio.file.NoSuchFileException.class),
+                new Case(Errno.EEXIST, java.nio.file.FileAlreadyExistsException.class),
+                new Case(Errno.EACCES, java.nio.file.AccessDeniedException.class),
+                new Case(Errno.EPERM, java.nio.file.AccessDeniedException.class),
+                new Case(Errno.ENOTDIR, java.nio.file.NotDirectoryException.class),
+                new Case(Errno.ENOTEMPTY, java.nio.file.DirectoryNotEmptyException.class),
+                new Case(Errno.EISDIR, java.nio.file.FileSystemException.class),
+                new Case(Errno.ECONNREFUSED, java.net.ConnectException.class),
+                new Case(Errno.EADDRINUSE, java.net.BindException.class),
+                new Case(Errno.EHOSTUNREACH, java.net.NoRouteToHostException.class),
+                new Case(Errno.ETIMEDOUT, java.net.SocketTimeoutException.class),
+                new Case(Errno.ECONNRESET, java.net.SocketException.class),
+                new Case(Errno.EPIPE, java.net.SocketException.class),
+                new Case(Errno.ECANCELED, UringCancelledException.class),
+                new Case(Errno.EBADF, UringException.class));
+        for (Case c : cases) {
+            Exception e = UringErrors.of(-c.errno(), "OPENAT /x", "/x");
+            assertTrue(c.type().isInstance(e), () -> Errno.name(c.errno()) + " is " + e.getClass());
+            UringError u = assertInstanceOf(UringError.class, e);
+            assertEquals(c.errno(), u.errno());
+            assertEquals(Errno.name(c.errno()), u.errnoName());
+            assertEquals("OPENAT /x", u.operation());
+            assertTrue(e.getMessage().contains(Errno.name(c.errno()) + " (" + c.errno() + ") from OPENAT /x"),
+                    e.getMessage());
+            assertEquals(c.errno(), UringError.errnoOf(new RuntimeException("wrapped", e)));
+        }
+        assertTrue(UringCancelledException.isCancellation(UringErrors.of(-Errno.ECANCELED, "READ")));
+        assertInstanceOf(java.io.IOException.class, UringErrors.of(-Errno.ENOENT, "OPENAT"));
+    }
 }

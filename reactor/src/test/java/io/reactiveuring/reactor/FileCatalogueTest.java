@@ -154,12 +154,16 @@ class FileCatalogueTest extends CatalogueTestBase {
     void missingFileIsENOENTForOpenAndStatx(@TempDir Path dir) {
         String missing = dir.resolve("missing").toString();
         StepVerifier.create(ring.openat(FileFlags.AT_FDCWD, missing, FileFlags.O_RDONLY, 0))
-                .expectErrorSatisfies(e -> assertEquals(Errno.ENOENT,
-                        assertInstanceOf(UringException.class, e).errno()))
+                .expectErrorSatisfies(e -> {
+                    assertEquals(missing, assertInstanceOf(java.nio.file.NoSuchFileException.class, e).getFile());
+                    assertEquals(Errno.ENOENT, io.reactiveuring.core.UringError.errnoOf(e));
+                })
                 .verify(TIMEOUT);
         StepVerifier.create(ring.statx(FileFlags.AT_FDCWD, missing, 0, FileFlags.STATX_BASIC_STATS))
-                .expectErrorSatisfies(e -> assertEquals(Errno.ENOENT,
-                        assertInstanceOf(UringException.class, e).errno()))
+                .expectErrorSatisfies(e -> {
+                    assertEquals(missing, assertInstanceOf(java.nio.file.NoSuchFileException.class, e).getFile());
+                    assertEquals(Errno.ENOENT, io.reactiveuring.core.UringError.errnoOf(e));
+                })
                 .verify(TIMEOUT);
     }
 

@@ -137,9 +137,12 @@ class NetCatalogueTest extends CatalogueTestBase {
         int client = track(LibSocket.socket(Sockets.AF_INET, Sockets.SOCK_STREAM, 0));
         StepVerifier.create(ring.connect(client, localAddress(bound)))
                 .expectErrorSatisfies(e -> {
-                    UringException u = assertInstanceOf(UringException.class, e);
+                    assertInstanceOf(java.net.ConnectException.class, e, "the JDK's own type");
+                    io.reactiveuring.core.UringError u = assertInstanceOf(io.reactiveuring.core.UringError.class, e);
                     assertEquals(Errno.ECONNREFUSED, u.errno());
                     assertEquals("ECONNREFUSED", u.errnoName());
+                    String peer = io.reactiveuring.core.net.SocketAddresses.describe(localAddress(bound));
+                    assertTrue(e.getMessage().contains("CONNECT " + peer + " fd=" + client), e.getMessage());
                 })
                 .verify(TIMEOUT);
     }

@@ -92,6 +92,16 @@ public final class LibC {
         return LINKER.downcallHandle(symbol, descriptor, options);
     }
 
+    /**
+     * A new capture buffer in global memory (never freed: a few bytes per loop), for a thread that makes many calls:
+     * unlike a segment of a shared or automatic arena, passing it to a downcall costs no session acquire/release.
+     *
+     * @return the buffer
+     */
+    public static MemorySegment newErrnoCapture() {
+        return Arena.global().allocate(CALL_STATE);
+    }
+
     /** A per-thread buffer for {@link Linker.Option#captureCallState}; cache it for hot loops. */
     public static MemorySegment errnoCapture() {
         return CAPTURE.get();

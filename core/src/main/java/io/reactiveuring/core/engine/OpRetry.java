@@ -93,12 +93,14 @@ public final class OpRetry {
      * @return KERNEL or USER
      */
     public static PollRetry effectiveMode(UringLoop loop, PollRetry requested) {
-        PollRetry mode = requested != null ? requested : loop.options().pollRetry();
-        if (mode == PollRetry.AUTO) {
-            RingFeatures f = loop.features();
-            mode = f != null && f.hasFeature(IoUring.IORING_FEAT_FAST_POLL) ? PollRetry.KERNEL : PollRetry.USER;
+        if (requested == null) {
+            return loop.defaultPollRetry();
         }
-        return mode;
+        if (requested == PollRetry.AUTO) {
+            RingFeatures f = loop.features();
+            return f != null && f.hasFeature(IoUring.IORING_FEAT_FAST_POLL) ? PollRetry.KERNEL : PollRetry.USER;
+        }
+        return requested;
     }
 
     /**

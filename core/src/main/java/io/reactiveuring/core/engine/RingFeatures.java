@@ -17,6 +17,8 @@ public final class RingFeatures {
     private final int sqEntries;
     private final int cqEntries;
     private final BitSet supportedOps;
+    /** The same as a flat table, consulted at every submission: one load instead of a BitSet lookup. */
+    private final boolean[] supportedTable = new boolean[256];
     private final int lastOp;
 
     /**
@@ -37,6 +39,9 @@ public final class RingFeatures {
         this.cqEntries = cqEntries;
         this.supportedOps = (BitSet) supportedOps.clone();
         this.lastOp = lastOp;
+        for (int op = this.supportedOps.nextSetBit(0); op >= 0 && op < 256; op = this.supportedOps.nextSetBit(op + 1)) {
+            supportedTable[op] = true;
+        }
     }
 
     /** The raw {@code io_uring_params.features} bits. */
@@ -68,7 +73,18 @@ public final class RingFeatures {
 
     /** True if the kernel reported {@code opcode} ({@code IORING_OP_*}) as supported. */
     public boolean supports(int opcode) {
-        return opcode >= 0 && supportedOps.get(opcode);
+        return opcode >= 0 && opcode < 256 && supportedTable[opcode];
+    }
+
+    /**
+     * True if an op of {@code opcode} may be submitted: the kernel supports it, or the probe failed (then the kernel
+     * answers for itself).
+     *
+     * @param opcode an {@code IORING_OP_*} constant (a byte)
+     * @return whether to submit it
+     */
+    boolean admits(byte opcode) {
+        return supportedTable[opcode & 0xFF] || lastOp < 0;
     }
 
     /** The highest opcode number the kernel knows ({@code io_uring_probe.last_op}). */

@@ -79,6 +79,8 @@ public final class UringLoop implements Executor, AutoCloseable {
     private final LoopCancellation cancellation = new LoopCancellation(this);
     private volatile Throwable startFailure;
     private volatile RingFeatures features;
+    /** Set once on the loop thread before the constructor returns (the started latch publishes it). */
+    private PollRetry defaultPollRetry = PollRetry.USER;
 
     // ---- loop-thread state
     Ring ring;
@@ -156,6 +158,16 @@ public final class UringLoop implements Executor, AutoCloseable {
     /** @return what the ring was set up with and what the kernel supports */
     public RingFeatures features() {
         return features;
+    }
+
+    /**
+     * The retry mode of this ring's ops that do not choose one: {@link LoopOptions#pollRetry()} with {@code AUTO}
+     * resolved once, at start (KERNEL when the ring reports {@code IORING_FEAT_FAST_POLL}, USER otherwise).
+     *
+     * @return KERNEL or USER
+     */
+    public PollRetry defaultPollRetry() {
+        return defaultPollRetry;
     }
 
     /** @return true once the loop has ended and released the ring */
@@ -545,7 +557,7 @@ public final class UringLoop implements Executor, AutoCloseable {
                     + "operation needs its completion)");
         }
         RingFeatures f = features;
-        if (f != null && !f.supports(spec.opcode) && f.lastOp() >= 0) {
+        if (f != null && !f.admits(spec.opcode)) {
             throw new IllegalArgumentException("io_uring opcode " + spec.describe()
                     + " is not supported by this kernel (IORING_REGISTER_PROBE)");
         }
@@ -595,11 +607,16 @@ public final class UringLoop implements Executor, AutoCloseable {
 
     /** Creates the ring on the loop thread (SINGLE_ISSUER), the slot table, scratch memory and the wake-up read. */
     private void onStart() {
-        errnoCapture = LibC.errnoCapture();
+        // The loop's own capture buffer lives in global memory: a downcall given a segment of a shared (or automatic)
+        // arena acquires and releases that arena's session around the call, two atomic operations per enter.
+        errnoCapture = LibC.newErrnoCapture();
         ring = Ring.create(options.sqEntries(), options.cqEntries(), options.refusedSetupFlags());
         sq = ring.sq();
         cq = ring.cq();
         features = ring.features();
+        PollRetry mode = options.pollRetry();
+        defaultPollRetry = mode != PollRetry.AUTO ? mode
+                : features.hasFeature(IORING_FEAT_FAST_POLL) ? PollRetry.KERNEL : PollRetry.USER;
         slots = new SlotTable(options.maxInFlight() * 2 + 2); // user ops + as many internal ones (cancels, wake read)
         arena = Arena.ofShared();
         MemorySegment scratch = arena.allocate((long) slots.capacity() * SCRATCH_BYTES, 64);

@@ -46,6 +46,19 @@ public final class Errno {
     public static final int EALREADY = 114;
     public static final int EINPROGRESS = 115;
     public static final int ECANCELED = 125;
+    public static final int EXDEV = 18;
+    public static final int ENOTDIR = 20;
+    public static final int EISDIR = 21;
+    public static final int ETXTBSY = 26;
+    public static final int EFBIG = 27;
+    public static final int EROFS = 30;
+    public static final int EMLINK = 31;
+    public static final int ENAMETOOLONG = 36;
+    public static final int ENOTEMPTY = 39;
+    public static final int ELOOP = 40;
+    public static final int ENETUNREACH = 101;
+    public static final int EHOSTUNREACH = 113;
+    public static final int EDQUOT = 122;
 
     private static final String[] NAMES = new String[134];
 

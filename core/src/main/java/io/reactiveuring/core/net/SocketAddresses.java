@@ -273,4 +273,26 @@ public final class SocketAddresses {
             return StandardCharsets.UTF_8;
         }
     }
+
+    /**
+     * An address as a user reads it: {@code 127.0.0.1:8080}, {@code [::1]:8080} (no leading {@code /}, no host name
+     * lookup), or a Unix domain socket's path.
+     *
+     * @param address an address
+     * @return its text
+     */
+    public static String describe(java.net.SocketAddress address) {
+        if (address instanceof java.net.InetSocketAddress inet) {
+            java.net.InetAddress ip = inet.getAddress();
+            if (ip == null) {
+                return inet.getHostString() + ":" + inet.getPort();
+            }
+            String host = ip.getHostAddress();
+            return (ip instanceof java.net.Inet6Address ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        if (address instanceof java.net.UnixDomainSocketAddress unix) {
+            return unix.getPath().toString();
+        }
+        return String.valueOf(address);
+    }
 }

@@ -73,6 +73,8 @@ public final class Call<T> implements OpCall<T> {
     private final Runnable release;
     private final int successErrno;
     private final boolean closesLateFd;
+    private final String description;
+    private final String file;
 
     private Call(Builder<T> b) {
         this.spec = b.spec;
@@ -84,6 +86,8 @@ public final class Call<T> implements OpCall<T> {
         this.release = b.release;
         this.successErrno = b.successErrno;
         this.closesLateFd = b.closesLateFd;
+        this.description = b.description;
+        this.file = b.file;
     }
 
     /**
@@ -128,6 +132,16 @@ public final class Call<T> implements OpCall<T> {
      */
     public static Builder<Integer> builder(OpSpec spec) {
         return new Builder<>(spec, RES);
+    }
+
+    @Override
+    public String describe() {
+        return description != null ? description : spec.describe();
+    }
+
+    @Override
+    public String file() {
+        return file;
     }
 
     @Override
@@ -201,6 +215,8 @@ public final class Call<T> implements OpCall<T> {
         private Runnable release;
         private int successErrno;
         private boolean closesLateFd;
+        private String description;
+        private String file;
 
         private Builder(OpSpec spec, Result<T> result) {
             this.spec = Objects.requireNonNull(spec, "spec");
@@ -273,6 +289,29 @@ public final class Call<T> implements OpCall<T> {
          */
         public Builder<T> succeedsWith(int errno) {
             this.successErrno = Math.abs(errno);
+            return this;
+        }
+
+        /**
+         * What the op is, with its context, for error messages ({@code CONNECT 127.0.0.1:8080 fd=27}).
+         *
+         * @param what the description
+         * @return this builder
+         */
+        public Builder<T> describedAs(String what) {
+            this.description = what;
+            return this;
+        }
+
+        /**
+         * The file the op concerns: named in its error message and in a file-system exception's {@code getFile()}.
+         *
+         * @param path the path
+         * @return this builder
+         */
+        public Builder<T> file(String path) {
+            this.file = path;
+            this.description = spec.describe() + " " + path;
             return this;
         }
 

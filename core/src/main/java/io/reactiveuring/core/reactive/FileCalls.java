@@ -107,7 +107,7 @@ public final class FileCalls {
         FileOps.checkOpenat(dirfd, path, flags, mode);
         Objects.requireNonNull(allocator, "allocator");
         return () -> CallMemory.withMemory(allocator, memory ->
-                Call.builder(FileOps.openat(dirfd, path, flags, mode, memory)).closingLateFd());
+                Call.builder(FileOps.openat(dirfd, path, flags, mode, memory)).closingLateFd().file(path));
     }
 
     /** {@code close(2)} through the ring; emits 0. */
@@ -124,7 +124,8 @@ public final class FileCalls {
         Objects.requireNonNull(allocator, "allocator");
         return () -> CallMemory.withMemory(allocator, memory -> {
             MemorySegment out = memory.allocate(StatxLayout.SIZE, 8);
-            return Call.builder(FileOps.statx(dirfd, path, flags, mask, out, memory), (res, f) -> FileStat.read(out));
+            return Call.builder(FileOps.statx(dirfd, path, flags, mask, out, memory), (res, f) -> FileStat.read(out))
+                    .file(path);
         });
     }
 

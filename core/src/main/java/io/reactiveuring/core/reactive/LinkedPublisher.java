@@ -1,6 +1,7 @@
 package io.reactiveuring.core.reactive;
 
 import io.reactiveuring.core.UringCancelledException;
+import io.reactiveuring.core.UringErrors;
 import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.UringLinkBrokenException;
 import io.reactiveuring.core.linux.Errno;
@@ -252,7 +253,7 @@ public final class LinkedPublisher implements Publisher<Integer> {
             }
         }
 
-        private UringException error(Link l) {
+        private Exception error(Link l) {
             String op = l.spec().describe();
             if ((l.flags & UringOperation.FLAG_LOOP_TERMINATED) != 0) {
                 return new UringCancelledException(op, "the ring's loop ended before the operation completed");
@@ -260,7 +261,7 @@ public final class LinkedPublisher implements Publisher<Integer> {
             if (l.res == -Errno.ECANCELED && l.index > 0 && !cancelled) {
                 return new UringLinkBrokenException(op);
             }
-            return UringException.of(l.res, op);
+            return UringErrors.of(l.res, op);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.reactiveuring.core.reactive;
 
 import io.reactiveuring.core.UringCancelledException;
+import io.reactiveuring.core.UringErrors;
 import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.engine.OpSpec;
@@ -214,7 +215,7 @@ public class MultishotSubscription<T> extends UringOperation implements Subscrip
         if (res >= 0 && (flags & FLAG_LOOP_TERMINATED) == 0) {
             accept(res, flags);
         } else if (more) {
-            itemFailure = UringException.of(res, describe()); // the kernel ends a multishot op on errors; be safe
+            itemFailure = UringErrors.of(res, describe()); // the kernel ends a multishot op on errors; be safe
         }
         if (!more) {
             finalRes = res;
@@ -390,7 +391,7 @@ public class MultishotSubscription<T> extends UringOperation implements Subscrip
             if (ourDisarm) {
                 return null;
             }
-            return loop.isShuttingDown() ? loopEndedError() : UringException.of(res, describe());
+            return loop.isShuttingDown() ? loopEndedError() : UringErrors.of(res, describe());
         }
         if (res == -Errno.ENOBUFS) {
             waitingForBuffer = true;
@@ -413,7 +414,7 @@ public class MultishotSubscription<T> extends UringOperation implements Subscrip
         } catch (Throwable t) {
             return t;
         }
-        return UringException.of(res, describe());
+        return UringErrors.of(res, describe());
     }
 
     private void arm() {

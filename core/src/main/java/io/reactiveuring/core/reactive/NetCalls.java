@@ -55,7 +55,8 @@ public final class NetCalls {
         Objects.requireNonNull(allocator, "allocator");
         SocketAddresses.encodedSize(address); // rejects unsupported address types at assembly
         return () -> CallMemory.withMemory(allocator, memory ->
-                Call.builder(SocketOps.connect(fd, SocketAddresses.allocate(address, memory))));
+                Call.builder(SocketOps.connect(fd, SocketAddresses.allocate(address, memory)))
+                        .describedAs("CONNECT " + SocketAddresses.describe(address) + " fd=" + fd));
     }
 
     /** Binds {@code fd} to {@code address} ({@code IORING_OP_BIND}); emits 0. */
@@ -65,7 +66,8 @@ public final class NetCalls {
         Objects.requireNonNull(allocator, "allocator");
         SocketAddresses.encodedSize(address);
         return () -> CallMemory.withMemory(allocator, memory ->
-                Call.builder(SocketOps.bind(fd, SocketAddresses.allocate(address, memory))));
+                Call.builder(SocketOps.bind(fd, SocketAddresses.allocate(address, memory)))
+                        .describedAs("BIND " + SocketAddresses.describe(address) + " fd=" + fd));
     }
 
     /** Marks a bound {@code fd} as listening with {@code backlog} ({@code IORING_OP_LISTEN}); emits 0. */

@@ -1,6 +1,7 @@
 package io.reactiveuring.core.reactive;
 
 import io.reactiveuring.core.UringCancelledException;
+import io.reactiveuring.core.UringErrors;
 import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.UringTimeoutException;
 import io.reactiveuring.core.engine.OpRetry;
@@ -367,13 +368,14 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
             return new UringTimeoutException(op, options.linkTimeout());
         }
         if (retry != null && retry.failedInPoll()) {
-            return UringException.of(res, "POLL_ADD (readiness retry of " + op + ")");
+            return UringErrors.of(res, "POLL_ADD (readiness retry of " + op + ")");
         }
-        return UringException.of(res, op);
+        return UringErrors.of(res, op, call.file());
     }
 
     private void finish() {
-        state = DONE;
+        // Release, not volatile: readers of isTerminated() need to see it eventually, not a full fence per op.
+        STATE.setRelease(this, DONE);
         releaseCall();
     }
 
@@ -387,6 +389,6 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
     @Override
     public String describe() {
         OpCall<T> c = call;
-        return c != null ? c.spec().describe() : "op (not yet requested)";
+        return c != null ? c.describe() : "op (not yet requested)";
     }
 }

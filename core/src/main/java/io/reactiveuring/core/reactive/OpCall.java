@@ -18,6 +18,19 @@ import io.reactiveuring.core.engine.RetryPlan;
 public interface OpCall<T> extends RetryPlan {
 
     /**
+     * @return what the op is, with its context, for messages: {@code OPENAT /srv/data.txt},
+     * {@code CONNECT 127.0.0.1:8080 fd=27}; by default the spec's {@code READ fd=42}
+     */
+    default String describe() {
+        return spec().describe();
+    }
+
+    /** @return the file the op concerns (for the file-system exception types' {@code getFile()}), or null */
+    default String file() {
+        return null;
+    }
+
+    /**
      * True if {@code res} is a success: {@code res >= 0}, and for a few ops a specific errno that is their normal
      * outcome (a timer's {@code -ETIME}).
      */

@@ -102,7 +102,10 @@ class FileCallsTest {
     void openingAMissingFileIsENOENT(@TempDir Path dir) throws Exception {
         TestSubscriber<Integer> s = run(FileCalls.openat(FileFlags.AT_FDCWD, dir.resolve("nope").toString(),
                 FileFlags.O_RDONLY, 0, allocator), OpOptions.DEFAULT);
-        assertEquals(Errno.ENOENT, assertInstanceOf(UringException.class, s.error).errno());
+        java.nio.file.NoSuchFileException e = assertInstanceOf(java.nio.file.NoSuchFileException.class, s.error);
+        assertEquals(Errno.ENOENT, assertInstanceOf(io.reactiveuring.core.UringError.class, e).errno());
+        assertEquals(dir.resolve("nope").toString(), e.getFile(), "the exception names the file");
+        assertTrue(e.getMessage().contains("ENOENT (2) from OPENAT " + dir.resolve("nope")), e.getMessage());
     }
 
     @Test

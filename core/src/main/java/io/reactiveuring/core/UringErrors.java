@@ -1,0 +1,80 @@
+package io.reactiveuring.core;
+
+import io.reactiveuring.core.linux.Errno;
+
+/**
+ * The error for a failed kernel call, of the JDK's own type where it has one, so that a Reactor or RxJava user's
+ * {@code onErrorResume(NoSuchFileException.class, ...)} or {@code IOException.class} matches:
+ *
+ * <table>
+ *   <caption>errno to exception type</caption>
+ *   <tr><th>errno</th><th>type</th></tr>
+ *   <tr><td>ENOENT</td><td>{@link java.nio.file.NoSuchFileException}</td></tr>
+ *   <tr><td>EEXIST</td><td>{@link java.nio.file.FileAlreadyExistsException}</td></tr>
+ *   <tr><td>EACCES, EPERM</td><td>{@link java.nio.file.AccessDeniedException}</td></tr>
+ *   <tr><td>ENOTDIR</td><td>{@link java.nio.file.NotDirectoryException}</td></tr>
+ *   <tr><td>ENOTEMPTY</td><td>{@link java.nio.file.DirectoryNotEmptyException}</td></tr>
+ *   <tr><td>EISDIR, ELOOP, ENAMETOOLONG, EROFS, EXDEV, EMLINK, ENOSPC, EDQUOT, EFBIG, ETXTBSY</td>
+ *       <td>{@link java.nio.file.FileSystemException}</td></tr>
+ *   <tr><td>ECONNREFUSED</td><td>{@link java.net.ConnectException}</td></tr>
+ *   <tr><td>EADDRINUSE, EADDRNOTAVAIL</td><td>{@link java.net.BindException}</td></tr>
+ *   <tr><td>EHOSTUNREACH, ENETUNREACH</td><td>{@link java.net.NoRouteToHostException}</td></tr>
+ *   <tr><td>ETIMEDOUT</td><td>{@link java.net.SocketTimeoutException}</td></tr>
+ *   <tr><td>ECONNRESET, EPIPE, ECONNABORTED, ENOTCONN</td><td>{@link java.net.SocketException}
+ *       ({@link UringPrematureCloseException})</td></tr>
+ *   <tr><td>ECANCELED</td><td>{@link UringCancelledException} (a cancellation)</td></tr>
+ *   <tr><td>anything else</td><td>{@link UringException}</td></tr>
+ * </table>
+ *
+ * Every one implements {@link UringError}: its errno, name and operation, and a message such as
+ * {@code ENOENT (2) from OPENAT /srv/missing.txt}. Stateless; safe from any thread.
+ */
+public final class UringErrors {
+    private UringErrors() {
+    }
+
+    /**
+     * The error for {@code res} (a negative CQE result, or a positive errno) of {@code operation}.
+     *
+     * @param res       {@code -errno} or {@code errno}
+     * @param operation what failed, with its context ({@code "OPENAT /srv/missing.txt"}, {@code "CONNECT
+     *                  127.0.0.1:9 fd=27"})
+     * @param file      the file it concerns, or null (for the file-system types' {@code getFile()})
+     * @return the error; a {@link UringError} whatever its type
+     */
+    public static Exception of(int res, String operation, String file) {
+        int e = Math.abs(res);
+        return switch (e) {
+            case Errno.ENOENT -> new UringNoSuchFileException(e, operation, file);
+            case Errno.EEXIST -> new UringFileAlreadyExistsException(e, operation, file);
+            case Errno.EACCES, Errno.EPERM -> new UringAccessDeniedException(e, operation, file);
+            case Errno.ENOTDIR -> new UringNotDirectoryException(e, operation, file);
+            case Errno.ENOTEMPTY -> new UringDirectoryNotEmptyException(e, operation, file);
+            case Errno.EISDIR, Errno.ELOOP, Errno.ENAMETOOLONG, Errno.EROFS, Errno.EXDEV, Errno.EMLINK, Errno.ENOSPC,
+                 Errno.EDQUOT, Errno.EFBIG, Errno.ETXTBSY -> new UringFileSystemException(e, operation, file);
+            case Errno.ECONNREFUSED -> new UringConnectException(e, operation);
+            case Errno.EADDRINUSE, Errno.EADDRNOTAVAIL -> new UringBindException(e, operation);
+            case Errno.EHOSTUNREACH, Errno.ENETUNREACH -> new UringNoRouteToHostException(e, operation);
+            case Errno.ETIMEDOUT -> new UringSocketTimeoutException(e, operation);
+            case Errno.ECONNRESET, Errno.EPIPE, Errno.ECONNABORTED, Errno.ENOTCONN ->
+                    new UringPrematureCloseException(e, operation);
+            default -> UringException.of(e, operation);
+        };
+    }
+
+    /**
+     * {@link #of(int, String, String)} with no file.
+     *
+     * @param res       {@code -errno} or {@code errno}
+     * @param operation what failed, with its context
+     * @return the error
+     */
+    public static Exception of(int res, String operation) {
+        return of(res, operation, null);
+    }
+
+    /** The message every one of them carries: {@code ENOENT (2) from OPENAT /srv/missing.txt}. */
+    static String reason(int errno, String operation) {
+        return Errno.name(errno) + " (" + errno + ") from " + operation;
+    }
+}
