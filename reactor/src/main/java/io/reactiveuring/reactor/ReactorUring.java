@@ -286,15 +286,15 @@ public final class ReactorUring implements Disposable {
      * Reads up to {@code length} bytes at {@code offset} of a regular file into a new buffer (empty at end of file);
      * the subscriber owns it. The offset is fixed at assembly: {@code read(fd, pos, n).repeat()} reads the same
      * bytes again and again; to walk a file, compute each offset (e.g. {@code Flux.range} over chunk indices into
-     * {@code concatMap(i -> ring.read(fd, i * n, n))}, stopping at an empty buffer).
+     * {@code concatMap(i -> ring.read(fd, n, i * n))}, stopping at an empty buffer).
      *
      * @param fd     the file
-     * @param offset the position, or -1 for the current one
      * @param length at most this many bytes
+     * @param offset the position, or -1 for the current one
      * @return the read
      */
-    public Mono<UringBuffer> read(int fd, long offset, int length) {
-        return mono(ops.read(fd, offset, length));
+    public Mono<UringBuffer> read(int fd, int length, long offset) {
+        return mono(ops.read(fd, length, offset));
     }
 
     /** @param fd a pollable fd @param length at most this many bytes @return a read into a new buffer */

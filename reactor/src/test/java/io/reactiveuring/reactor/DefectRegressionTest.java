@@ -96,7 +96,7 @@ class DefectRegressionTest {
             int w = pipe.writeFd();
             int s = pair.first();
             Map<String, Supplier<Mono<?>>> ops = new java.util.LinkedHashMap<>();
-            ops.put("read", () -> ring.read(r, 0, 16));
+            ops.put("read", () -> ring.read(r, 16, 0));
             ops.put("readStream", () -> ring.readStream(r, 16));
             ops.put("write(byte[])", () -> ring.write(w, new byte[] {1}, 0));
             ops.put("write(ByteBuffer)", () -> ring.write(w, ByteBuffer.wrap(new byte[] {1}), 0));

@@ -55,11 +55,11 @@ class FileCatalogueTest extends CatalogueTestBase {
         ByteBuffer direct = ByteBuffer.allocateDirect(2).put(ascii("EF")).flip();
         StepVerifier.create(ring.write(fd, direct, 6)).expectNext(2).expectComplete().verify(TIMEOUT);
 
-        StepVerifier.create(ring.read(fd, 1, 8).map(CatalogueTestBase::consume))
+        StepVerifier.create(ring.read(fd, 8, 1).map(CatalogueTestBase::consume))
                 .expectNext("1abCDEF8")
                 .expectComplete()
                 .verify(TIMEOUT);
-        StepVerifier.create(ring.read(fd, 10, 8).map(CatalogueTestBase::consume))
+        StepVerifier.create(ring.read(fd, 8, 10).map(CatalogueTestBase::consume))
                 .expectNext("").as("end of file is an empty buffer")
                 .expectComplete()
                 .verify(TIMEOUT);
@@ -289,9 +289,9 @@ class FileCatalogueTest extends CatalogueTestBase {
         UringBuffer buf = allocator.allocate(8);
         barrier();
         long submitted = loop.submittedOperations();
-        assertThrows(IllegalArgumentException.class, () -> ring.read(-1, 0, 8));
-        assertThrows(IllegalArgumentException.class, () -> ring.read(0, -2, 8), "offset below -1");
-        assertThrows(IllegalArgumentException.class, () -> ring.read(0, 0, -1));
+        assertThrows(IllegalArgumentException.class, () -> ring.read(-1, 8, 0));
+        assertThrows(IllegalArgumentException.class, () -> ring.read(0, 8, -2), "offset below -1");
+        assertThrows(IllegalArgumentException.class, () -> ring.read(0, -1, 0));
         assertThrows(IllegalArgumentException.class, () -> ring.readStream(-1, 8));
         assertThrows(IllegalArgumentException.class, () -> ring.write(0, buf, -2));
         assertThrows(IllegalArgumentException.class, () -> ring.write(0, new byte[1], -2));

@@ -32,9 +32,10 @@ public final class FileCalls {
     private FileCalls() {
     }
 
-    /** Reads up to {@code length} bytes at {@code offset} of a regular file into a new buffer. */
-    public static Supplier<OpCall<UringBuffer>> read(int fd, long offset, int length, BufferAllocator allocator,
-                                                     Consumer<? super UringBuffer> discard) {
+    /** Reads up to {@code length} bytes at {@code offset} of a regular file into a new buffer (argument order: see
+     * {@link UringOps}). */
+    public static Supplier<OpCall<UringBuffer>> read(int fd, int length, long offset, BufferAllocator allocator,
+                                                        Consumer<? super UringBuffer> discard) {
         return read(fd, offset, length, allocator, discard, false);
     }
 

@@ -34,9 +34,12 @@ import java.util.function.Supplier;
  * heap), the retry shape of each op (nowait variant, readiness, regular file or not), and ring placement (the
  * caller's own ring when it runs on a loop thread, else round robin; pinned to the ring of registered buffers).
  *
- * <p>Argument order, the one convention of the catalogue: the fd first, then what the op reads from or writes to
- * (a length, a buffer, an address), then the file offset ({@code -1}: the current position or none), then flags.
- * "Stream" ops are for pollable fds (pipes, sockets); the others for regular files.
+ * <p>Argument order, the one convention of the catalogue (liburing's and {@code FileChannel}'s): the fd first, then
+ * what the op transfers (a length to read, a buffer to write, an address), then the file offset ({@code -1}: the
+ * current position, or none), then flags; vectored ops take their buffers last, as varargs. Names: {@code read} /
+ * {@code write} for regular files (positional), {@code readStream} / {@code writeStream} for pipes and other
+ * pollable fds, {@code recv} / {@code send} for sockets (as in {@code recv(2)}); {@code openat} takes a dirfd as the
+ * syscall does, {@code open(Path)} is it relative to the working directory.
  *
  * <p>Threading: immutable and safe from any thread; views ({@link #withOptions}, {@link #withDiscard}) share the
  * rings and the allocator. Ownership: ops that read emit a {@link UringBuffer} from {@link #allocator()} that the
@@ -206,12 +209,12 @@ public final class UringOps {
      * The offset is fixed at assembly: every subscription reads the same bytes.
      *
      * @param fd     the file
-     * @param offset the position, or -1 for the current one
      * @param length at most this many bytes
+     * @param offset the position, or -1 for the current one
      * @return the op; the subscriber owns the buffer
      */
-    public OneShotPublisher<UringBuffer> read(int fd, long offset, int length) {
-        return op(FileCalls.read(fd, offset, length, allocator, UringBuffer::release));
+    public OneShotPublisher<UringBuffer> read(int fd, int length, long offset) {
+        return op(FileCalls.read(fd, length, offset, allocator, UringBuffer::release));
     }
 
     /**

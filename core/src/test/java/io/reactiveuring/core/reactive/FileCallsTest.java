@@ -72,7 +72,7 @@ class FileCallsTest {
         Path file = dir.resolve("f.txt");
         Files.writeString(file, "0123456789abcdef");
         int fd = open(file, FileFlags.O_RDONLY);
-        TestSubscriber<UringBuffer> read = run(FileCalls.read(fd, 4, 8, allocator, null),
+        TestSubscriber<UringBuffer> read = run(FileCalls.read(fd, 8, 4, allocator, null),
                 OpOptions.DEFAULT.withPollRetry(PollRetry.USER));
         UringBuffer b = read.values.get(0);
         assertEquals("456789ab", new String(b.toByteArray(), StandardCharsets.US_ASCII));

@@ -101,7 +101,7 @@ class HeldSignalsCancelTest {
         allocator.close(); // as ReactorUring does once its rings have ended
         List<OneShotPublisher<?>> ops = List.of(
                 new OneShotPublisher<>(loop, FileCalls.readStream(pipe.readFd(), 16, allocator, UringBuffer::release)),
-                new OneShotPublisher<>(loop, FileCalls.read(pipe.readFd(), 0, 16, allocator, UringBuffer::release)),
+                new OneShotPublisher<>(loop, FileCalls.read(pipe.readFd(), 16, 0, allocator, UringBuffer::release)),
                 new OneShotPublisher<>(loop, NetCalls.recv(pipe.readFd(), 16, allocator, UringBuffer::release)),
                 new OneShotPublisher<>(loop, FileCalls.openat(-100, "/etc/hostname", 0, 0, BufferAllocator.pooled())),
                 new OneShotPublisher<>(loop, ControlCalls.nop()));
