@@ -19,10 +19,11 @@ public final class HttpDateCache {
     /** Length of an IMF-fixdate. */
     static final int LENGTH = 29;
 
-    private static final HttpDateCache SYSTEM = new HttpDateCache(InstantSource.system());
     private static final String[] DAYS = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
     private static final String[] MONTHS = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
             "Nov", "Dec"};
+    /** Created after the name tables above, which its first formatting uses. */
+    private static final HttpDateCache SYSTEM = new HttpDateCache(InstantSource.system());
 
     private record Formatted(long second, byte[] bytes, String text) {
     }

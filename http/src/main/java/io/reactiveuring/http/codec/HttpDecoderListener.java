@@ -26,7 +26,7 @@ public interface HttpDecoderListener {
     /**
      * The next bytes of the current request's body (de-chunked), valid only during this call. They are a slice of
      * the memory given to {@code feed}; a caller that fed a {@code UringBuffer} can keep them without copying by
-     * retaining a slice of it: {@code buffer.slice((int) buffer.segment().segmentOffset(bytes), (int)
+     * retaining a slice of it: {@code buffer.slice((int) (bytes.address() - buffer.segment().address()), (int)
      * bytes.byteSize()).retain()}. Bytes that were held across a {@link HttpRequestDecoder#pause() pause} come
      * from the decoder's own heap storage instead ({@code bytes.isNative()} is false): copy those.
      *

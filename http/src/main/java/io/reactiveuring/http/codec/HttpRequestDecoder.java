@@ -47,7 +47,6 @@ public final class HttpRequestDecoder {
     /** Per step for chunk lines and trailers, so that small chunks do not copy much of their data. */
     private static final int SMALL_WINDOW = 64;
     private static final int INITIAL_LINE_STORAGE = 4096;
-    private static final int SHRINK_ABOVE = 4 * INITIAL_LINE_STORAGE;
     private static final int KEEP_HELD_UP_TO = 16 * 1024;
     private static final byte[] NO_BYTES = new byte[0];
 
@@ -386,7 +385,7 @@ public final class HttpRequestDecoder {
     /** After a large head, goes back to small line storage so an idle connection does not keep it. */
     private void shrinkLineStorage() {
         int live = linesEnd - sectionStart;
-        if (lines.length > SHRINK_ABOVE && live <= INITIAL_LINE_STORAGE / 2) {
+        if (lines.length > INITIAL_LINE_STORAGE && live <= INITIAL_LINE_STORAGE / 2) {
             moveLines(new byte[INITIAL_LINE_STORAGE], live);
         }
     }

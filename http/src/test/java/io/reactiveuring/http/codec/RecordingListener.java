@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  * message end with the whole body (pieces joined, so how the body was split does not show) and the trailers, one
  * per error. Two decodings of the same input must produce equal lists however the input was split.
  */
-public final class RecordingListener implements HttpDecoderListener {
+public class RecordingListener implements HttpDecoderListener {
     public final List<String> events = new ArrayList<>();
     public final List<HttpRequestHead> heads = new ArrayList<>();
     public final List<byte[]> bodies = new ArrayList<>();
