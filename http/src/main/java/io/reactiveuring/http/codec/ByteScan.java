@@ -14,7 +14,9 @@ import java.nio.ByteOrder;
  * sets the high bit of every byte of {@code x} below {@code n} (for {@code n <= 0x80}), but a borrow out of a
  * matching byte can also mark the bytes <em>above</em> it. The lowest marked byte is therefore always a true match,
  * and reading little-endian, the lowest byte is the first one in memory: {@code numberOfTrailingZeros / 8} is the
- * index of the first match. OR-ing several such masks keeps that property (each one's lowest mark is exact).
+ * index of the first match. OR-ing several such masks keeps that property (each one's lowest mark is exact). A tail
+ * shorter than eight bytes is read as one word too when the array extends past it, with the marks beyond the range
+ * cleared.
  *
  * <p>Threading: stateless, any thread. Ownership: reads the caller's array, keeps nothing.
  */
@@ -62,16 +64,17 @@ final class ByteScan {
     static int swarIndexOfLf(byte[] a, int from, int to) {
         int i = from;
         for (; i <= to - Long.BYTES; i += Long.BYTES) {
-            long x = readLong(a, i) ^ LFS; // an LF byte becomes zero
-            long found = (x - ONES) & ~x & HIGHS;
+            long found = lf(readLong(a, i));
             if (found != 0) {
                 return i + (Long.numberOfTrailingZeros(found) >>> 3);
             }
         }
-        for (; i < to; i++) {
-            if (a[i] == '\n') {
-                return i;
+        if (i < to) {
+            if (i <= a.length - Long.BYTES) {
+                long found = lf(readLong(a, i)) & below(to - i);
+                return found != 0 ? i + (Long.numberOfTrailingZeros(found) >>> 3) : -1;
             }
+            return loopIndexOfLf(a, i, to);
         }
         return -1;
     }
@@ -79,12 +82,14 @@ final class ByteScan {
     static int swarIndexOfControl(byte[] a, int from, int to) {
         int i = from;
         for (; i <= to - Long.BYTES; i += Long.BYTES) {
-            long x = readLong(a, i);
-            long del = x ^ DELS;
-            long found = ((x - BELOW_SPACE) & ~x & HIGHS) | ((del - ONES) & ~del & HIGHS);
+            long found = control(readLong(a, i));
             if (found != 0) {
                 return i + (Long.numberOfTrailingZeros(found) >>> 3);
             }
+        }
+        if (i < to && i <= a.length - Long.BYTES) {
+            long found = control(readLong(a, i)) & below(to - i);
+            return found != 0 ? i + (Long.numberOfTrailingZeros(found) >>> 3) : to;
         }
         return loopIndexOfControl(a, i, to);
     }
@@ -92,14 +97,39 @@ final class ByteScan {
     static int swarIndexOfNonVisible(byte[] a, int from, int to) {
         int i = from;
         for (; i <= to - Long.BYTES; i += Long.BYTES) {
-            long x = readLong(a, i);
-            long del = x ^ DELS;
-            long found = ((x - BELOW_BANG) & ~x & HIGHS) | (x & HIGHS) | ((del - ONES) & ~del & HIGHS);
+            long found = nonVisible(readLong(a, i));
             if (found != 0) {
                 return i + (Long.numberOfTrailingZeros(found) >>> 3);
             }
         }
+        if (i < to && i <= a.length - Long.BYTES) {
+            long found = nonVisible(readLong(a, i)) & below(to - i);
+            return found != 0 ? i + (Long.numberOfTrailingZeros(found) >>> 3) : to;
+        }
         return loopIndexOfNonVisible(a, i, to);
+    }
+
+    private static long lf(long x) {
+        long y = x ^ LFS; // an LF byte becomes zero
+        return (y - ONES) & ~y & HIGHS;
+    }
+
+    private static long control(long x) {
+        long del = x ^ DELS;
+        return ((x - BELOW_SPACE) & ~x & HIGHS) | ((del - ONES) & ~del & HIGHS);
+    }
+
+    private static long nonVisible(long x) {
+        long del = x ^ DELS;
+        return ((x - BELOW_BANG) & ~x & HIGHS) | (x & HIGHS) | ((del - ONES) & ~del & HIGHS);
+    }
+
+    /**
+     * The marks of the lowest {@code n} bytes (1 to 7): the tail of a range read as one word that runs past its
+     * end (still inside the array). Borrows only run upwards, so the bytes past the end cannot mark a byte below.
+     */
+    private static long below(int n) {
+        return (1L << (n << 3)) - 1;
     }
 
     // ---------------------------------------------------------------------------------------------- byte loops

@@ -4,9 +4,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Well-known header field names, interned: the decoder recognises them from the received bytes without allocating
- * (a static open-addressing table keyed by a case-insensitive hash, like Jetty's {@code HttpParser} cache), and
- * {@link HttpFields#name(int)} answers with the canonical spelling below instead of a new {@code String}. Field
- * names are case-insensitive (RFC 9110 §5.1), so {@code content-length} is {@link #CONTENT_LENGTH} too.
+ * (a static open-addressing table keyed by the case-folded first eight bytes and the length, like Jetty's
+ * {@code HttpParser} cache), and {@link HttpFields#name(int)} answers with the canonical spelling below instead of
+ * a new {@code String}. Field names are case-insensitive (RFC 9110 §5.1), so {@code content-length} is
+ * {@link #CONTENT_LENGTH} too.
  *
  * <p>Threading: immutable, any thread. Ownership: the constants own their bytes; nothing is handed out.
  */
@@ -94,16 +95,35 @@ public enum HttpHeader {
     X_REQUESTED_WITH("X-Requested-With");
 
     private static final HttpHeader[] VALUES = values();
+    private static final long CASE_BITS = 0x2020202020202020L;
+    /** The longest well-known name, Access-Control-Allow-Credentials. */
+    private static final int MAX_LENGTH = 32;
+    private static final int WORDS = MAX_LENGTH / 8;
     private static final int TABLE_BITS = 8;
-    private static final HttpHeader[] TABLE = new HttpHeader[1 << TABLE_BITS];
+    private static final int MASK = (1 << TABLE_BITS) - 1;
+    /**
+     * The interning table, open addressing over primitive arrays (no object is touched until a match): per slot
+     * the name's length (0 = empty), its ordinal, and its lower-case bytes as {@value #WORDS} little-endian words.
+     */
+    private static final byte[] SLOT_LENGTH = new byte[1 << TABLE_BITS];
+    private static final byte[] SLOT_ORDINAL = new byte[1 << TABLE_BITS];
+    private static final long[] SLOT_WORDS = new long[WORDS << TABLE_BITS];
 
     static {
+        if (VALUES.length > Byte.MAX_VALUE) {
+            throw new ExceptionInInitializerError("ordinals must fit SLOT_ORDINAL");
+        }
         for (HttpHeader h : VALUES) {
-            int slot = slot(h.hash);
-            while (TABLE[slot] != null) {
-                slot = (slot + 1) & (TABLE.length - 1);
+            if (h.lower.length > MAX_LENGTH) {
+                throw new ExceptionInInitializerError("name longer than " + MAX_LENGTH + ": " + h);
             }
-            TABLE[slot] = h;
+            int slot = slot(h.words[0], h.lower.length);
+            while (SLOT_LENGTH[slot] != 0) {
+                slot = (slot + 1) & MASK;
+            }
+            SLOT_LENGTH[slot] = (byte) h.lower.length;
+            SLOT_ORDINAL[slot] = (byte) h.ordinal();
+            System.arraycopy(h.words, 0, SLOT_WORDS, slot * WORDS, h.words.length);
         }
     }
 
@@ -112,18 +132,20 @@ public enum HttpHeader {
     final byte[] bytes;
     /** Lower case, for the case-insensitive comparison with received bytes. */
     private final byte[] lower;
-    private final int hash;
+    /** {@link #lower} as little-endian words (the last one zero-padded), compared eight bytes at a time. */
+    private final long[] words;
 
     HttpHeader(String canonical) {
         this.canonical = canonical;
         this.bytes = canonical.getBytes(StandardCharsets.US_ASCII);
         this.lower = new byte[bytes.length];
-        int h = 0;
         for (int i = 0; i < bytes.length; i++) {
             lower[i] = Ascii.LOWER[bytes[i] & 0xFF];
-            h = hashStep(h, lower[i]);
         }
-        this.hash = h;
+        this.words = new long[(lower.length + 7) / 8];
+        for (int i = 0; i < lower.length; i++) {
+            words[i / 8] |= (long) (lower[i] & 0xFF) << (8 * (i % 8));
+        }
     }
 
     /**
@@ -147,54 +169,77 @@ public enum HttpHeader {
      * @return the constant, or null if {@code name} is not one of the well-known names
      */
     public static HttpHeader of(CharSequence name) {
-        int h = 0;
-        for (int i = 0; i < name.length(); i++) {
+        int n = name.length();
+        if (n == 0 || n > 64) {
+            return null;
+        }
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
             char c = name.charAt(i);
-            if (c > 0x7F) {
+            if (c > 0x7F || !Ascii.is((byte) c, Ascii.TCHAR)) {
                 return null;
             }
-            h = hashStep(h, Ascii.LOWER[c]);
+            b[i] = (byte) c;
         }
-        for (int slot = slot(h); TABLE[slot] != null; slot = (slot + 1) & (TABLE.length - 1)) {
-            HttpHeader candidate = TABLE[slot];
-            if (candidate.hash == h && candidate.canonical.equalsIgnoreCase(name.toString())) {
-                return candidate;
-            }
-        }
-        return null;
+        return lookup(b, 0, n);
     }
 
-    /** One step of the case-insensitive name hash; the decoder computes it while it validates the name. */
-    static int hashStep(int hash, byte lowerCaseByte) {
-        return 31 * hash + lowerCaseByte;
-    }
-
-    /** The well-known name in {@code a[from, to)} whose {@link #hashStep} hash is {@code hash}, or null. */
-    static HttpHeader lookup(byte[] a, int from, int to, int hash) {
+    /**
+     * The well-known name in {@code a[from, to)}, a validated token, or null. The first eight bytes (case-folded)
+     * and the length choose the slot, so a name costs one or two word reads and compares, whatever its length.
+     *
+     * @param a    bytes holding the name
+     * @param from its first byte
+     * @param to   the end of the name
+     * @return the constant, or null for another name
+     */
+    static HttpHeader lookup(byte[] a, int from, int to) {
         int n = to - from;
-        for (int slot = slot(hash); TABLE[slot] != null; slot = (slot + 1) & (TABLE.length - 1)) {
-            HttpHeader candidate = TABLE[slot];
-            if (candidate.hash == hash && candidate.lower.length == n && candidate.matches(a, from)) {
-                return candidate;
+        if (n < 1 || n > MAX_LENGTH) {
+            return null;
+        }
+        long first = word(a, from, n);
+        for (int slot = slot(first, n); SLOT_LENGTH[slot] != 0; slot = (slot + 1) & MASK) {
+            if (SLOT_LENGTH[slot] == n && SLOT_WORDS[slot * WORDS] == first && restMatches(a, from, n, slot)) {
+                return VALUES[SLOT_ORDINAL[slot]];
             }
         }
         return null;
     }
 
-    static HttpHeader byOrdinal(int ordinal) {
-        return VALUES[ordinal];
+    /**
+     * Bytes {@code [from, from + min(n, 8))} case-folded with {@code | 0x20} into a little-endian word, zero above
+     * {@code n}. {@code | 0x20} maps upper-case letters to lower case and leaves digits and {@code -} alone; that
+     * makes the comparison exact here, since the known names hold only letters, digits and {@code -}, and the only
+     * other bytes {@code | 0x20} sends onto those (0x0D, 0x10-0x19) are not token characters, so never in a
+     * validated name.
+     */
+    private static long word(byte[] a, int from, int n) {
+        if (from <= a.length - 8) { // one read, the bytes past the name masked off
+            long w = ByteScan.readLong(a, from) | CASE_BITS;
+            return n >= 8 ? w : w & ((1L << (n << 3)) - 1);
+        }
+        long w = 0;
+        for (int i = 0; i < Math.min(n, 8); i++) {
+            w |= (long) ((a[from + i] | 0x20) & 0xFF) << (i << 3);
+        }
+        return w;
     }
 
-    private boolean matches(byte[] a, int from) {
-        for (int i = 0; i < lower.length; i++) {
-            if (Ascii.LOWER[a[from + i] & 0xFF] != lower[i]) {
+    private static boolean restMatches(byte[] a, int from, int n, int slot) {
+        for (int w = 1, base = slot * WORDS; w * 8 < n; w++) {
+            if (word(a, from + 8 * w, n - 8 * w) != SLOT_WORDS[base + w]) {
                 return false;
             }
         }
         return true;
     }
 
-    private static int slot(int hash) {
-        return (hash * 0x9E3779B9) >>> (32 - TABLE_BITS);
+    private static int slot(long firstWord, int length) {
+        return (int) ((firstWord + length) * 0x9E3779B97F4A7C15L >>> (64 - TABLE_BITS));
+    }
+
+    static HttpHeader byOrdinal(int ordinal) {
+        return VALUES[ordinal];
     }
 }

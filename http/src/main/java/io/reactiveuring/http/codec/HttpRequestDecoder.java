@@ -529,6 +529,14 @@ public final class HttpRequestDecoder {
      */
     private boolean parseLines() {
         for (;;) {
+            if ((phase == HEADERS || phase == TRAILERS) && scanFrom == lineStart) {
+                int lf = fastFieldLine(lineStart);
+                if (lf >= 0) {
+                    lineStart = lf + 1;
+                    scanFrom = lf + 1;
+                    continue;
+                }
+            }
             int lf = ByteScan.indexOfLf(lines, scanFrom, linesEnd, swar);
             if (lf < 0) {
                 scanFrom = linesEnd;
@@ -542,6 +550,55 @@ public final class HttpRequestDecoder {
                 return true;
             }
         }
+    }
+
+    /**
+     * The common case of a field line in one pass: a valid name, a colon, and a value whose first control character
+     * other than HTAB is the CR of a CRLF. Nothing in such a line is an LF before that one, so it is exactly the line
+     * the general path ({@link #onLine}) would find, and it passes the same checks in the same order; anything else
+     * (an invalid byte, an incomplete line, a limit reached, the empty line) is left to the general path, which
+     * then reports it.
+     *
+     * @return the index of the line's LF if the field was added, or -1
+     */
+    private int fastFieldLine(int s) {
+        byte[] a = lines;
+        int limit = linesEnd;
+        int i = s;
+        while (i < limit && Ascii.is(a[i], Ascii.TCHAR)) {
+            i++;
+        }
+        if (i == s || i == limit || a[i] != ':') {
+            return -1;
+        }
+        int nameEnd = i;
+        int vs = i + 1;
+        while (vs < limit && Ascii.isWhitespace(a[vs])) {
+            vs++;
+        }
+        int j = vs;
+        for (;;) {
+            j = ByteScan.indexOfControl(a, j, limit, swar);
+            if (j >= limit - 1) {
+                return -1;
+            }
+            if (a[j] != '\t') {
+                break;
+            }
+            j++;
+        }
+        if (a[j] != '\r' || a[j + 1] != '\n') {
+            return -1;
+        }
+        int lf = j + 1;
+        int lineBytes = lf + 1 - s;
+        int max = phase == HEADERS ? options.maxHeaderSectionSize() : options.maxTrailerSectionSize();
+        if (sectionBytes + lineBytes > max || fieldCount == options.maxHeaderCount()) {
+            return -1;
+        }
+        addField(s, nameEnd, vs, j);
+        sectionBytes += lineBytes;
+        return lf;
     }
 
     /**
@@ -832,14 +889,9 @@ public final class HttpRequestDecoder {
         if (Ascii.isWhitespace(a[s])) {
             throw bad("field line starts with whitespace (obs-fold)");
         }
-        int hash = 0;
         int i = s;
-        for (; i < e; i++) {
-            byte b = a[i];
-            if (!Ascii.is(b, Ascii.TCHAR)) {
-                break;
-            }
-            hash = HttpHeader.hashStep(hash, Ascii.LOWER[b & 0xFF]);
+        while (i < e && Ascii.is(a[i], Ascii.TCHAR)) {
+            i++;
         }
         if (i == e) {
             throw bad("field line without colon");
@@ -861,11 +913,17 @@ public final class HttpRequestDecoder {
                 throw bad("invalid character in field value");
             }
         }
+        addField(s, nameEnd, vs, e);
+    }
+
+    /** Stores a validated field {@code name [s, nameEnd)}, value from {@code vs} to the CR at {@code e}. */
+    private void addField(int s, int nameEnd, int vs, int e) {
+        byte[] a = lines;
         int ve = e;
         while (ve > vs && Ascii.isWhitespace(a[ve - 1])) {
             ve--;
         }
-        HttpHeader known = HttpHeader.lookup(a, s, nameEnd, hash);
+        HttpHeader known = HttpHeader.lookup(a, s, nameEnd);
         int slot = fieldCount * HttpFields.SLOTS;
         if (slot + HttpFields.SLOTS > fieldScratch.length) {
             fieldScratch = Arrays.copyOf(fieldScratch, Math.max(fieldScratch.length * 2, slot + HttpFields.SLOTS));
