@@ -76,7 +76,7 @@ public final class HttpDateCache {
 
     private static Formatted format(long epochSecond) {
         long day = Math.floorDiv(epochSecond, 86_400);
-        int secondOfDay = (int) Math.floorMod(epochSecond, 86_400);
+        int secondOfDay = Math.floorMod(epochSecond, 86_400);
         LocalDate date = LocalDate.ofEpochDay(day);
         DayOfWeek dow = date.getDayOfWeek();
         String text = DAYS[dow.ordinal()] + ", " + two(date.getDayOfMonth()) + " " + MONTHS[date.getMonthValue() - 1]

@@ -16,9 +16,13 @@ package io.reactiveuring.http.codec;
 public final class HttpDecodeException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The status to answer with. */
     private final int status;
+    /** What was wrong. */
     private final String reason;
+    /** Whether the connection must be closed after the response. */
     private final boolean closeConnection;
+    /** Whether the refused request was a HEAD request. */
     private final boolean headRequest;
 
     /**

@@ -12,86 +12,167 @@ import java.nio.charset.StandardCharsets;
  * <p>Threading: immutable, any thread. Ownership: the constants own their bytes; nothing is handed out.
  */
 public enum HttpHeader {
+    /** {@code Accept}. */
     ACCEPT("Accept"),
+    /** {@code Accept-Charset}. */
     ACCEPT_CHARSET("Accept-Charset"),
+    /** {@code Accept-Encoding}. */
     ACCEPT_ENCODING("Accept-Encoding"),
+    /** {@code Accept-Language}. */
     ACCEPT_LANGUAGE("Accept-Language"),
+    /** {@code Accept-Ranges}. */
     ACCEPT_RANGES("Accept-Ranges"),
+    /** {@code Access-Control-Allow-Credentials}. */
     ACCESS_CONTROL_ALLOW_CREDENTIALS("Access-Control-Allow-Credentials"),
+    /** {@code Access-Control-Allow-Headers}. */
     ACCESS_CONTROL_ALLOW_HEADERS("Access-Control-Allow-Headers"),
+    /** {@code Access-Control-Allow-Methods}. */
     ACCESS_CONTROL_ALLOW_METHODS("Access-Control-Allow-Methods"),
+    /** {@code Access-Control-Allow-Origin}. */
     ACCESS_CONTROL_ALLOW_ORIGIN("Access-Control-Allow-Origin"),
+    /** {@code Access-Control-Expose-Headers}. */
     ACCESS_CONTROL_EXPOSE_HEADERS("Access-Control-Expose-Headers"),
+    /** {@code Access-Control-Max-Age}. */
     ACCESS_CONTROL_MAX_AGE("Access-Control-Max-Age"),
+    /** {@code Access-Control-Request-Headers}. */
     ACCESS_CONTROL_REQUEST_HEADERS("Access-Control-Request-Headers"),
+    /** {@code Access-Control-Request-Method}. */
     ACCESS_CONTROL_REQUEST_METHOD("Access-Control-Request-Method"),
+    /** {@code Age}. */
     AGE("Age"),
+    /** {@code Allow}. */
     ALLOW("Allow"),
+    /** {@code Authorization}. */
     AUTHORIZATION("Authorization"),
+    /** {@code Cache-Control}. */
     CACHE_CONTROL("Cache-Control"),
+    /** {@code Connection}. */
     CONNECTION("Connection"),
+    /** {@code Content-Disposition}. */
     CONTENT_DISPOSITION("Content-Disposition"),
+    /** {@code Content-Encoding}. */
     CONTENT_ENCODING("Content-Encoding"),
+    /** {@code Content-Language}. */
     CONTENT_LANGUAGE("Content-Language"),
+    /** {@code Content-Length}. */
     CONTENT_LENGTH("Content-Length"),
+    /** {@code Content-Location}. */
     CONTENT_LOCATION("Content-Location"),
+    /** {@code Content-Range}. */
     CONTENT_RANGE("Content-Range"),
+    /** {@code Content-Type}. */
     CONTENT_TYPE("Content-Type"),
+    /** {@code Cookie}. */
     COOKIE("Cookie"),
+    /** {@code Date}. */
     DATE("Date"),
+    /** {@code DNT}. */
     DNT("DNT"),
+    /** {@code ETag}. */
     ETAG("ETag"),
+    /** {@code Expect}. */
     EXPECT("Expect"),
+    /** {@code Expires}. */
     EXPIRES("Expires"),
+    /** {@code Forwarded}. */
     FORWARDED("Forwarded"),
+    /** {@code From}. */
     FROM("From"),
+    /** {@code Host}. */
     HOST("Host"),
+    /** {@code If-Match}. */
     IF_MATCH("If-Match"),
+    /** {@code If-Modified-Since}. */
     IF_MODIFIED_SINCE("If-Modified-Since"),
+    /** {@code If-None-Match}. */
     IF_NONE_MATCH("If-None-Match"),
+    /** {@code If-Range}. */
     IF_RANGE("If-Range"),
+    /** {@code If-Unmodified-Since}. */
     IF_UNMODIFIED_SINCE("If-Unmodified-Since"),
+    /** {@code Keep-Alive}. */
     KEEP_ALIVE("Keep-Alive"),
+    /** {@code Last-Modified}. */
     LAST_MODIFIED("Last-Modified"),
+    /** {@code Link}. */
     LINK("Link"),
+    /** {@code Location}. */
     LOCATION("Location"),
+    /** {@code Max-Forwards}. */
     MAX_FORWARDS("Max-Forwards"),
+    /** {@code Origin}. */
     ORIGIN("Origin"),
+    /** {@code Pragma}. */
     PRAGMA("Pragma"),
+    /** {@code Priority}. */
     PRIORITY("Priority"),
+    /** {@code Proxy-Authenticate}. */
     PROXY_AUTHENTICATE("Proxy-Authenticate"),
+    /** {@code Proxy-Authorization}. */
     PROXY_AUTHORIZATION("Proxy-Authorization"),
+    /** {@code Proxy-Connection}. */
     PROXY_CONNECTION("Proxy-Connection"),
+    /** {@code Range}. */
     RANGE("Range"),
+    /** {@code Referer}. */
     REFERER("Referer"),
+    /** {@code Retry-After}. */
     RETRY_AFTER("Retry-After"),
+    /** {@code Sec-CH-UA}. */
     SEC_CH_UA("Sec-CH-UA"),
+    /** {@code Sec-CH-UA-Mobile}. */
     SEC_CH_UA_MOBILE("Sec-CH-UA-Mobile"),
+    /** {@code Sec-CH-UA-Platform}. */
     SEC_CH_UA_PLATFORM("Sec-CH-UA-Platform"),
+    /** {@code Sec-Fetch-Dest}. */
     SEC_FETCH_DEST("Sec-Fetch-Dest"),
+    /** {@code Sec-Fetch-Mode}. */
     SEC_FETCH_MODE("Sec-Fetch-Mode"),
+    /** {@code Sec-Fetch-Site}. */
     SEC_FETCH_SITE("Sec-Fetch-Site"),
+    /** {@code Sec-Fetch-User}. */
     SEC_FETCH_USER("Sec-Fetch-User"),
+    /** {@code Sec-WebSocket-Accept}. */
     SEC_WEBSOCKET_ACCEPT("Sec-WebSocket-Accept"),
+    /** {@code Sec-WebSocket-Extensions}. */
     SEC_WEBSOCKET_EXTENSIONS("Sec-WebSocket-Extensions"),
+    /** {@code Sec-WebSocket-Key}. */
     SEC_WEBSOCKET_KEY("Sec-WebSocket-Key"),
+    /** {@code Sec-WebSocket-Protocol}. */
     SEC_WEBSOCKET_PROTOCOL("Sec-WebSocket-Protocol"),
+    /** {@code Sec-WebSocket-Version}. */
     SEC_WEBSOCKET_VERSION("Sec-WebSocket-Version"),
+    /** {@code Server}. */
     SERVER("Server"),
+    /** {@code Set-Cookie}. */
     SET_COOKIE("Set-Cookie"),
+    /** {@code TE}. */
     TE("TE"),
+    /** {@code Trailer}. */
     TRAILER("Trailer"),
+    /** {@code Transfer-Encoding}. */
     TRANSFER_ENCODING("Transfer-Encoding"),
+    /** {@code Upgrade}. */
     UPGRADE("Upgrade"),
+    /** {@code Upgrade-Insecure-Requests}. */
     UPGRADE_INSECURE_REQUESTS("Upgrade-Insecure-Requests"),
+    /** {@code User-Agent}. */
     USER_AGENT("User-Agent"),
+    /** {@code Vary}. */
     VARY("Vary"),
+    /** {@code Via}. */
     VIA("Via"),
+    /** {@code WWW-Authenticate}. */
     WWW_AUTHENTICATE("WWW-Authenticate"),
+    /** {@code X-Forwarded-For}. */
     X_FORWARDED_FOR("X-Forwarded-For"),
+    /** {@code X-Forwarded-Host}. */
     X_FORWARDED_HOST("X-Forwarded-Host"),
+    /** {@code X-Forwarded-Proto}. */
     X_FORWARDED_PROTO("X-Forwarded-Proto"),
+    /** {@code X-Real-IP}. */
     X_REAL_IP("X-Real-IP"),
+    /** {@code X-Requested-With}. */
     X_REQUESTED_WITH("X-Requested-With");
 
     private static final HttpHeader[] VALUES = values();

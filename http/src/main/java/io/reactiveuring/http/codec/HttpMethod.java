@@ -12,14 +12,23 @@ import java.util.Objects;
  * <p>Threading: immutable, any thread. Ownership: nothing to own.
  */
 public final class HttpMethod {
+    /** {@code GET}. */
     public static final HttpMethod GET = new HttpMethod("GET");
+    /** {@code HEAD}. */
     public static final HttpMethod HEAD = new HttpMethod("HEAD");
+    /** {@code POST}. */
     public static final HttpMethod POST = new HttpMethod("POST");
+    /** {@code PUT}. */
     public static final HttpMethod PUT = new HttpMethod("PUT");
+    /** {@code DELETE}. */
     public static final HttpMethod DELETE = new HttpMethod("DELETE");
+    /** {@code CONNECT}. */
     public static final HttpMethod CONNECT = new HttpMethod("CONNECT");
+    /** {@code OPTIONS}. */
     public static final HttpMethod OPTIONS = new HttpMethod("OPTIONS");
+    /** {@code TRACE}. */
     public static final HttpMethod TRACE = new HttpMethod("TRACE");
+    /** {@code PATCH}. */
     public static final HttpMethod PATCH = new HttpMethod("PATCH");
 
     private final String name;

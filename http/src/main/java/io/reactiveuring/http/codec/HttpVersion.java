@@ -9,7 +9,9 @@ package io.reactiveuring.http.codec;
  * <p>Threading: immutable, any thread. Ownership: nothing to own.
  */
 public enum HttpVersion {
+    /** HTTP/1.0: persistent only with {@code Connection: keep-alive}, no chunked transfer coding. */
     HTTP_1_0("HTTP/1.0"),
+    /** HTTP/1.1 (and 1.x above it). */
     HTTP_1_1("HTTP/1.1");
 
     private final String text;

@@ -24,6 +24,10 @@ public class RecordingListener implements HttpDecoderListener {
     private Consumer<HttpRequestHead> onRequest = h -> { };
     private Runnable onEnd = () -> { };
 
+    /** A listener that records everything and does nothing else. */
+    public RecordingListener() {
+    }
+
     /**
      * Something to run on each head (e.g. pause the decoder).
      *
