@@ -21,7 +21,8 @@ import java.nio.ByteOrder;
  * <p>Threading: stateless, any thread. Ownership: reads the caller's array, keeps nothing.
  */
 final class ByteScan {
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_LE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGHS = 0x8080808080808080L;
     private static final long LFS = ONES * '\n';
@@ -54,7 +55,7 @@ final class ByteScan {
         return swar ? swarIndexOfControl(a, from, to) : loopIndexOfControl(a, from, to);
     }
 
-    /** The index of the first byte in {@code [from, to)} that is not a visible ASCII character (0x21-0x7E), or {@code to}. */
+    /** The index of the first byte in {@code [from, to)} that is not visible ASCII (0x21-0x7E), or {@code to}. */
     static int indexOfNonVisible(byte[] a, int from, int to, boolean swar) {
         return swar ? swarIndexOfNonVisible(a, from, to) : loopIndexOfNonVisible(a, from, to);
     }

@@ -32,14 +32,12 @@ import java.util.Objects;
  * the decoder is then failed, drops its storage and ignores further input. Each check runs on a complete line (or
  * on a partial line that is already too long), so the error, too, does not depend on how the input was split.
  *
- * <h2>Threading</h2>
- * Not thread-safe: one decoder per connection, used by one thread at a time (the connection's loop thread, from
- * its receive callback). The listener is called synchronously from {@link #feed} and {@link #resume()}.
+ * <p>Threading: not thread-safe. One decoder per connection, used by one thread at a time (the connection's loop
+ * thread, from its receive callback); the listener is called synchronously from {@link #feed} and {@link #resume()}.
  *
- * <h2>Ownership</h2>
- * {@code feed} reads the given memory only during the call and keeps no reference to it: the caller may release
- * its receive buffer as soon as {@code feed} returns. What must outlive the call (partial lines, held input) is
- * copied; {@link #retainedBytes()} stays within {@link HttpDecoderOptions#retainedBytesLimit()}.
+ * <p>Ownership: {@code feed} reads the given memory only during the call and keeps no reference to it: the caller
+ * may release its receive buffer as soon as {@code feed} returns. What must outlive the call (partial lines, held
+ * input) is copied; {@link #retainedBytes()} stays within {@link HttpDecoderOptions#retainedBytesLimit()}.
  */
 public final class HttpRequestDecoder {
     /** Bytes copied into line storage per step while a head is being read. */

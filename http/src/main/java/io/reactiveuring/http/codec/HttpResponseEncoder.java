@@ -20,7 +20,8 @@ import java.util.Objects;
  * {@link #encodeLastChunk()}), or a close-delimited body for HTTP/1.0 clients. A HEAD request, 1xx, 204 and 304 get
  * no body (HEAD keeps the {@code Content-Length} the body would have). Persistence follows the request
  * ({@link HttpRequestHead#keepAlive()}) unless the response closes: {@code Connection: close} when the connection
- * ends after the response, {@code Connection: keep-alive} for an HTTP/1.0 client that keeps it. Every response says
+ * ends after the response, {@code Connection: keep-alive} for an HTTP/1.0 client that keeps it (neither on a 1xx
+ * interim response, whose final response decides). Every response says
  * {@code HTTP/1.1} (RFC 9110 §2.5). Error responses ({@link #encodeError}) are always self-delimiting:
  * {@code Content-Length} and {@code Connection: close}.
  *
@@ -325,8 +326,9 @@ public final class HttpResponseEncoder {
         } else {
             framing = http10 ? BodyFraming.CLOSE_DELIMITED : BodyFraming.CHUNKED;
         }
-        boolean persistent = request.keepAlive() && !response.closeRequested()
-                && framing != BodyFraming.CLOSE_DELIMITED;
+        boolean interim = status < 200; // 1xx: the final response that follows decides about the connection
+        boolean persistent = interim ? request.keepAlive()
+                : request.keepAlive() && !response.closeRequested() && framing != BodyFraming.CLOSE_DELIMITED;
 
         pos = 0;
         putStatusLine(status, response.reasonOverride());
@@ -352,7 +354,9 @@ public final class HttpResponseEncoder {
         } else if (framing == BodyFraming.CHUNKED) {
             put(CHUNKED);
         }
-        if (!persistent) {
+        if (interim) {
+            // no Connection field on an interim response
+        } else if (!persistent) {
             put(CLOSE);
         } else if (http10) {
             put(KEEP_ALIVE);

@@ -65,7 +65,8 @@ class DecoderFuzzTest {
                 assertSameEvents(expected, Feeding.decodeBytewise(options, bytes).events, "one byte at a time");
             }
         } catch (AssertionError | RuntimeException e) {
-            fail("input " + input + " with " + (options.maxRequestLineLength() == TINY.maxRequestLineLength() ? "tiny" : "default") + " limits: "
+            boolean tiny = options.maxRequestLineLength() == TINY.maxRequestLineLength();
+            fail("input " + input + " with " + (tiny ? "tiny" : "default") + " limits: "
                     + escape(bytes), e);
         }
     }

@@ -110,8 +110,11 @@ public final class HttpFuzzCorpus {
         byte[] b = new byte[n];
         boolean printable = r.nextBoolean();
         for (int i = 0; i < n; i++) {
-            b[i] = printable ? (r.nextInt(10) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : (byte) (0x20 + r.nextInt(0x5F)))
-                    : (byte) r.nextInt(256);
+            if (!printable) {
+                b[i] = (byte) r.nextInt(256);
+            } else {
+                b[i] = r.nextInt(10) == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : (byte) (0x20 + r.nextInt(0x5F));
+            }
         }
         kind.append(printable ? "garbage-printable" : "garbage-bytes");
         return b;
@@ -204,7 +207,8 @@ public final class HttpFuzzCorpus {
             }
             default -> {
                 kind.append("edge-empty-lines").append(d);
-                sb.append("\r\n".repeat(o.maxEmptyLinesBeforeRequest() + d)).append("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+                sb.append("\r\n".repeat(o.maxEmptyLinesBeforeRequest() + d))
+                        .append("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
             }
         }
         if (r.nextInt(4) == 0) { // a second request behind it

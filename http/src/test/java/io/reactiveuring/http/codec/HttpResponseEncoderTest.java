@@ -72,9 +72,10 @@ class HttpResponseEncoderTest {
         HttpResponseEncoder system = new HttpResponseEncoder(allocator);
         String encoded = text(system.encode(GET_11, new HttpResponseHead().add(HttpHeader.CONTENT_TYPE, "text/plain"),
                 HELLO));
-        String date = encoded.substring(encoded.indexOf("Date: ") + 6, encoded.indexOf("\r\n", encoded.indexOf("Date: ")));
-        assertTrue(date.matches("(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d\\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-                + " \\d{4} \\d\\d:\\d\\d:\\d\\d GMT"), date);
+        int at = encoded.indexOf("Date: ");
+        String date = encoded.substring(at + 6, encoded.indexOf("\r\n", at));
+        assertTrue(date.matches("(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d\\d "
+                + "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \\d{4} \\d\\d:\\d\\d:\\d\\d GMT"), date);
         assertEquals("HTTP/1.1 200 OK\r\n" + DATE + "Content-Type: text/plain\r\nContent-Length: 13\r\n\r\n"
                 + "Hello, World!", encoded.replace("Date: " + date + "\r\n", DATE));
     }
@@ -137,6 +138,15 @@ class HttpResponseEncoderTest {
         assertSame(BodyFraming.NONE, response.framing());
         assertEquals("HTTP/1.1 304 Not Modified\r\n" + DATE + "ETag: \"x\"\r\n\r\n",
                 text(encoder.encode(GET_11, response.clear().status(304).add(HttpHeader.ETAG, "\"x\""))));
+    }
+
+    @Test
+    void interimResponsesLeaveTheConnectionToTheFinalOne() {
+        HttpResponseHead hints = new HttpResponseHead().status(103).add(HttpHeader.LINK, "</a.css>; rel=preload");
+        assertEquals("HTTP/1.1 103 \r\n" + DATE + "Link: </a.css>; rel=preload\r\n\r\n",
+                text(encoder.encode(GET_11_CLOSE, hints)));
+        assertSame(BodyFraming.NONE, hints.framing());
+        assertFalse(hints.persistent(), "the request asked for close");
     }
 
     @Test
@@ -242,7 +252,8 @@ class HttpResponseEncoderTest {
         inputs.put(501, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n");
         inputs.put(505, "GET / HTTP/2.0\r\n\r\n");
         for (Map.Entry<Integer, String> in : inputs.entrySet()) {
-            RecordingListener l = Feeding.decodeWhole(HttpDecoderOptions.defaults(), SampleRequests.bytes(in.getValue()));
+            RecordingListener l = Feeding.decodeWhole(HttpDecoderOptions.defaults(),
+                    SampleRequests.bytes(in.getValue()));
             assertEquals(in.getKey(), l.error.status());
             assertSelfDelimitingClose(text(encoder.encodeError(l.error)), in.getKey(), l.error.reason());
         }

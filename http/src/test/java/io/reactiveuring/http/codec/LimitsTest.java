@@ -105,7 +105,8 @@ class LimitsTest {
                 400).reason());
         assertEquals("chunk size overflows", rejected(head + "8000000000000000\r\n", 400).reason());
         assertEquals("chunk size overflows", rejected(head + "ffffffffffffffff\r\n", 400).reason());
-        RecordingListener l = Feeding.decodeWhole(OPTIONS, SampleRequests.bytes(head + "0000000000000001\r\nx\r\n0\r\n\r\n"));
+        RecordingListener l = Feeding.decodeWhole(OPTIONS,
+                SampleRequests.bytes(head + "0000000000000001\r\nx\r\n0\r\n\r\n"));
         assertNull(l.error);
     }
 

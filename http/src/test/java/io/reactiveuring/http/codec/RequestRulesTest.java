@@ -315,7 +315,8 @@ class RequestRulesTest {
 
         @Test
         void absoluteFormWithAnyMethodButConnect() {
-            HttpRequestHead h = accepted("POST https://b.example:8443?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n");
+            HttpRequestHead h = accepted(
+                    "POST https://b.example:8443?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n");
             assertSame(RequestTargetForm.ABSOLUTE, h.targetForm());
             assertEquals("b.example:8443", h.authority());
             assertEquals("/", h.path());

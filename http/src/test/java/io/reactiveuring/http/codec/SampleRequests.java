@@ -127,7 +127,8 @@ public final class SampleRequests {
             \r
             hello""";
 
-    public static final String OPTIONS_ASTERISK_AFTER_EMPTY_LINES = "\r\n\r\nOPTIONS * HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    public static final String OPTIONS_ASTERISK_AFTER_EMPTY_LINES =
+            "\r\n\r\nOPTIONS * HTTP/1.1\r\nHost: localhost\r\n\r\n";
 
     public static final String CONNECT = "CONNECT db.internal:5432 HTTP/1.1\r\nHost: db.internal:5432\r\n\r\n";
 

@@ -47,7 +47,8 @@ class SplitInvarianceTest {
         assertEquals(whole.events, Feeding.decodeBytewise(options, sample.bytes()).events, "one byte at a time");
         SplittableRandom random = new SplittableRandom(sample.name().hashCode());
         for (int round = 0; round < 20; round++) {
-            assertEquals(whole.events, Feeding.decodeRandomPieces(options, sample.bytes(), random::nextLong, 16).events);
+            assertEquals(whole.events,
+                    Feeding.decodeRandomPieces(options, sample.bytes(), random::nextLong, 16).events);
             assertEquals(whole.events, Feeding.decodePausing(options, sample.bytes(), random::nextLong, 64).events);
         }
     }
