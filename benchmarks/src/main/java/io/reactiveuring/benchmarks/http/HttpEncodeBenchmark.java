@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Encoding the plaintext response ({@code text/plain}, 13-byte body, Date from the shared cache) into a pooled
  * off-heap buffer and releasing it, as a server does per request. The buffer (a pool round trip of core's
- * {@code BufferAllocator}) is part of the cost; {@code -prof gc} gives B/response.
+ * {@code BufferAllocator}) is part of the cost; {@code -prof gc} gives B/response, {@code cpuNs / calls} the CPU
+ * time per response.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -89,10 +90,12 @@ public class HttpEncodeBenchmark {
     /**
      * One response per call.
      *
+     * @param cpu CPU time and call counters
      * @return its length, so the work is not dead
      */
     @Benchmark
-    public int encodePlaintext() {
+    public int encodePlaintext(CpuCounters cpu) {
+        cpu.count();
         UringBuffer out = encoder.encode(request, response, body);
         int n = out.readableBytes();
         out.release();
