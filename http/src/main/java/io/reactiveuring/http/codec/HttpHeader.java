@@ -251,18 +251,37 @@ public enum HttpHeader {
      */
     public static HttpHeader of(CharSequence name) {
         int n = name.length();
-        if (n == 0 || n > 64) {
+        if (n < 1 || n > MAX_LENGTH) {
             return null;
         }
-        byte[] b = new byte[n];
         for (int i = 0; i < n; i++) {
             char c = name.charAt(i);
             if (c > 0x7F || !Ascii.is((byte) c, Ascii.TCHAR)) {
                 return null;
             }
-            b[i] = (byte) c;
         }
-        return lookup(b, 0, n);
+        long first = word(name, 0, n);
+        for (int slot = slot(first, n); SLOT_LENGTH[slot] != 0; slot = (slot + 1) & MASK) {
+            if (SLOT_LENGTH[slot] == n && SLOT_WORDS[slot * WORDS] == first) {
+                boolean rest = true;
+                for (int w = 1; rest && w * 8 < n; w++) {
+                    rest = word(name, 8 * w, n) == SLOT_WORDS[slot * WORDS + w];
+                }
+                if (rest) {
+                    return VALUES[SLOT_ORDINAL[slot]];
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Like {@link #word(byte[], int, int)} for the characters {@code [from, min(from + 8, n))} of a token. */
+    private static long word(CharSequence name, int from, int n) {
+        long w = 0;
+        for (int i = 0; i < Math.min(n - from, 8); i++) {
+            w |= (long) ((name.charAt(from + i) | 0x20) & 0xFF) << (i << 3);
+        }
+        return w;
     }
 
     /**

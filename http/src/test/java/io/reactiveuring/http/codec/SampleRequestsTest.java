@@ -68,6 +68,24 @@ class SampleRequestsTest {
     }
 
     @Test
+    void wellKnownNamesAreFoundByStringIgnoringCase() {
+        for (HttpHeader h : HttpHeader.values()) {
+            assertSame(h, HttpHeader.of(h.canonicalName()));
+            assertSame(h, HttpHeader.of(h.canonicalName().toLowerCase(java.util.Locale.ROOT)));
+            assertSame(h, HttpHeader.of(h.canonicalName().toUpperCase(java.util.Locale.ROOT)));
+            byte[] b = ("X" + h.canonicalName().toUpperCase(java.util.Locale.ROOT) + ":")
+                    .getBytes(StandardCharsets.US_ASCII);
+            assertSame(h, HttpHeader.lookup(b, 1, b.length - 1), "from received bytes");
+        }
+        assertNull(HttpHeader.of("Content-Lengths"));
+        assertNull(HttpHeader.of("Content_Length"));
+        assertNull(HttpHeader.of("Hos"));
+        assertNull(HttpHeader.of(""));
+        assertNull(HttpHeader.of("Ho st"));
+        assertNull(HttpHeader.of("\u0048ost\u0000"));
+    }
+
+    @Test
     void wrk() {
         HttpRequestHead h = decode(SampleRequests.WRK).heads.getFirst();
         assertTrue(h.targetEquals("/plaintext"));
