@@ -262,6 +262,29 @@ public final class HttpRequestDecoder {
     }
 
     /**
+     * Drops the decoder's storage if it holds no input (between requests, not paused with held input), so that an
+     * idle connection keeps only the decoder object itself; the storage is allocated again by the next feed. A
+     * server may call it when a keep-alive connection goes idle.
+     *
+     * @return true if the storage was dropped
+     */
+    public boolean trim() {
+        if (processing || phase != REQUEST_LINE || linesEnd > lineStart || heldEnd > heldStart) {
+            return false;
+        }
+        lines = NO_BYTES;
+        linesEnd = 0;
+        lineStart = 0;
+        scanFrom = 0;
+        sectionStart = 0;
+        held = null;
+        heldStart = 0;
+        heldEnd = 0;
+        fieldScratch = new int[0];
+        return true;
+    }
+
+    /**
      * The options this decoder uses.
      *
      * @return the options
@@ -366,7 +389,8 @@ public final class HttpRequestDecoder {
             throw new IllegalStateException("line storage bound exceeded: " + needed + " > " + lineStorageLimit);
         }
         byte[] target = needed <= lines.length ? lines
-                : new byte[Math.min(Math.max(needed, lines.length * 2), lineStorageLimit)];
+                : new byte[Math.min(Math.max(Math.max(needed, INITIAL_LINE_STORAGE), lines.length * 2),
+                lineStorageLimit)];
         moveLines(target, live);
     }
 
@@ -924,7 +948,7 @@ public final class HttpRequestDecoder {
         HttpHeader known = HttpHeader.lookup(a, s, nameEnd);
         int slot = fieldCount * HttpFields.SLOTS;
         if (slot + HttpFields.SLOTS > fieldScratch.length) {
-            fieldScratch = Arrays.copyOf(fieldScratch, Math.max(fieldScratch.length * 2, slot + HttpFields.SLOTS));
+            fieldScratch = Arrays.copyOf(fieldScratch, Math.max(fieldScratch.length * 2, 16 * HttpFields.SLOTS));
         }
         int base = sectionStart;
         fieldScratch[slot] = s - base;

@@ -73,7 +73,8 @@ final class Feeding {
 
     /**
      * Decodes with a listener that pauses on every request and a driver that resumes after each feed, as a server
-     * does while a response is being written; must give the same events as decoding without pauses.
+     * does while a response is being written, and trims the decoder whenever it is idle; must give the same events
+     * as decoding without pauses.
      */
     static RecordingListener decodePausing(HttpDecoderOptions options, byte[] bytes, LongSupplier random,
                                            int maxPiece) {
@@ -91,6 +92,7 @@ final class Feeding {
                 decoder.resume();
                 checkBound(decoder);
             }
+            decoder.trim();
         }
         return listener;
     }

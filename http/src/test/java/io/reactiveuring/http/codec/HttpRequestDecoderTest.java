@@ -256,6 +256,22 @@ class HttpRequestDecoderTest {
     }
 
     @Test
+    void trimDropsTheStorageOfAnIdleDecoderOnly() {
+        RecordingListener l = new RecordingListener();
+        HttpRequestDecoder d = new HttpRequestDecoder(OPTIONS, l);
+        byte[] two = times(SampleRequests.bytes(SampleRequests.BROWSER), 2);
+        Feeding.feedPiece(d, two, 0, 100);
+        assertFalse(d.trim(), "a partial request is kept");
+        Feeding.feedPiece(d, two, 100, two.length / 2);
+        assertTrue(d.trim());
+        assertEquals(0, d.retainedBytes());
+        Feeding.feedPiece(d, two, two.length / 2, two.length);
+        assertEquals(2, l.completed());
+        assertEquals(l.events.get(0), l.events.get(2), "the same request decodes the same after trim");
+        assertTrue(d.retainedBytes() > 0);
+    }
+
+    @Test
     void headsOutliveTheFedMemoryAndLaterRequests() {
         RecordingListener l = Feeding.decodeBytewise(OPTIONS, times(SampleRequests.bytes(SampleRequests.BROWSER), 3));
         assertEquals(3, l.heads.size());
