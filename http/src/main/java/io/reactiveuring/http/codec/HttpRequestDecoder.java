@@ -796,7 +796,7 @@ public final class HttpRequestDecoder {
         int as = -1;
         int ae = -1;
         if (method == HttpMethod.CONNECT) {
-            if (!isValidHostPort(a, ts, te, true)) {
+            if (!Authority.isValidHostPort(a, ts, te, true)) {
                 throw bad("CONNECT needs an authority-form target (host:port)");
             }
             targetForm = RequestTargetForm.AUTHORITY;
@@ -820,7 +820,7 @@ public final class HttpRequestDecoder {
             }
             boolean alpha = ((first | 0x20) >= 'a' && (first | 0x20) <= 'z');
             if (!alpha || i + 3 > te || a[i] != ':' || a[i + 1] != '/' || a[i + 2] != '/') {
-                if (isValidHostPort(a, ts, te, true)) {
+                if (Authority.isValidHostPort(a, ts, te, true)) {
                     throw bad("authority-form target is only allowed with CONNECT");
                 }
                 throw bad("invalid request target");
@@ -830,7 +830,7 @@ public final class HttpRequestDecoder {
             while (ae < te && a[ae] != '/' && a[ae] != '?') {
                 ae++;
             }
-            if (!isValidHostPort(a, as, ae, false)) {
+            if (!Authority.isValidHostPort(a, as, ae, false)) {
                 throw bad("invalid authority in absolute-form target");
             }
             targetForm = RequestTargetForm.ABSOLUTE;
@@ -839,69 +839,6 @@ public final class HttpRequestDecoder {
         targetEnd = te - sectionStart;
         authorityStart = as < 0 ? -1 : as - sectionStart;
         authorityEnd = ae < 0 ? -1 : ae - sectionStart;
-    }
-
-    /**
-     * {@code uri-host [ ":" port ]} (RFC 3986 §3.2.2-3.2.3, without userinfo): an IP-literal in brackets, or a
-     * non-empty reg-name / IPv4 address; the port at most 65535.
-     */
-    static boolean isValidHostPort(byte[] a, int s, int e, boolean portRequired) {
-        if (s >= e) {
-            return false;
-        }
-        int i = s;
-        if (a[i] == '[') {
-            i++;
-            while (i < e && a[i] != ']') {
-                if (!Ascii.is(a[i], Ascii.REG_NAME) && a[i] != ':') {
-                    return false;
-                }
-                i++;
-            }
-            if (i == e || i == s + 1) {
-                return false;
-            }
-            i++;
-        } else {
-            while (i < e && a[i] != ':') {
-                if (a[i] == '%') {
-                    if (i + 3 > e || !Ascii.is(a[i + 1], Ascii.HEX) || !Ascii.is(a[i + 2], Ascii.HEX)) {
-                        return false;
-                    }
-                    i += 3;
-                    continue;
-                }
-                if (!Ascii.is(a[i], Ascii.REG_NAME)) {
-                    return false;
-                }
-                i++;
-            }
-            if (i == s) {
-                return false;
-            }
-        }
-        if (i == e) {
-            return !portRequired;
-        }
-        if (a[i] != ':') {
-            return false;
-        }
-        i++;
-        int digits = e - i;
-        if (digits == 0) {
-            return !portRequired;
-        }
-        if (digits > 5) {
-            return false;
-        }
-        int port = 0;
-        for (; i < e; i++) {
-            if (!Ascii.isDigit(a[i])) {
-                return false;
-            }
-            port = port * 10 + (a[i] - '0');
-        }
-        return port <= 65535;
     }
 
     // ------------------------------------------------------------------------------------------------ fields
@@ -971,7 +908,7 @@ public final class HttpRequestDecoder {
                     throw bad("more than one Host field");
                 }
                 // an empty Host is valid: the target URI has no authority (RFC 9110 §7.2)
-                if (vs != ve && !isValidHostPort(lines, vs, ve, false)) {
+                if (vs != ve && !Authority.isValidHostPort(lines, vs, ve, false)) {
                     throw bad("invalid Host");
                 }
                 hostIndex = fieldCount;
