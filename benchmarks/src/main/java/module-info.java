@@ -2,6 +2,7 @@
 module io.reactiveuring.benchmarks {
     requires io.reactiveuring.core;
     requires io.reactiveuring.reactor;
+    requires io.reactiveuring.http;
     requires jmh.core;
     requires java.management;
 }
