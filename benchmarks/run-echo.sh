@@ -13,7 +13,8 @@
 #   SIZE=64           message size, bytes
 #   WARMUP=5          seconds of load before the measured window (same connections, not counted)
 #   DURATION=10       seconds measured
-#   LOAD_MODE=uring   echo_load's driver: uring or epoll (uring drives more load from one core, see README)
+#   LOAD_MODE=uring   echo_load's driver: uring (multishot recv), uring-recv or epoll (see README: uring drives the
+#                     most load from one core)
 #   SERVER_CORE=1 CLIENT_CORE=0   the cores the server and the load generator are pinned to
 #   QUIET_WAIT=30     seconds to wait at most, before each run, for the machine to be idle (< 25 % busy over 1 s)
 #   JAVA_OPTS=...     extra JVM options for every Java peer
@@ -39,7 +40,7 @@ RESULTS="${RESULTS:-$BENCH/target/echo-results}"
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer: $ROUNDS"
 [[ "$SIZE" =~ ^[1-9][0-9]*$ ]] || die "SIZE must be a positive number of bytes: $SIZE"
 [[ "$CONNS" =~ ^[1-9][0-9]*( [1-9][0-9]*)*$ ]] || die "CONNS must be connection counts separated by spaces: $CONNS"
-[[ "$LOAD_MODE" == uring || "$LOAD_MODE" == epoll ]] || die "LOAD_MODE must be uring or epoll: $LOAD_MODE"
+[[ "$LOAD_MODE" =~ ^(uring|uring-recv|epoll)$ ]] || die "LOAD_MODE must be uring, uring-recv or epoll: $LOAD_MODE"
 preflight
 raise_nofile
 JAVA="$(find_java)"

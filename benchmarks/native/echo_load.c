@@ -1,14 +1,18 @@
 /*
  * Closed-loop TCP echo load generator, single-threaded.
  *
- * Usage: echo_load [-c conns] [-s bytes] [-d seconds] [-w warmup-seconds] [-m uring|epoll] [-P server-pid]
- *                  [-h host] -p port
+ * Usage: echo_load [-c conns] [-s bytes] [-d seconds] [-w warmup-seconds] [-m uring|uring-recv|epoll]
+ *                  [-P server-pid] [-h host] -p port
  *
  * Each of the N connections sends a message of S bytes, waits for the complete echo, checks that the echo is
  * byte for byte the message it sent (every message carries its connection and sequence number, so a mixed-up or
  * stale echo is caught), records the round-trip time and sends the next one. After the warm-up the counters and
- * the histogram are reset and the measurement runs for the given duration. Two drivers: io_uring (send and recv
- * SQEs, submitted together) and epoll (level-triggered, non-blocking read/write). With -P the server's CPU time
+ * the histogram are reset and the measurement runs for the given duration. Three drivers, all on one thread:
+ *   uring       (default) io_uring; one multishot recv per connection into a ring of provided buffers, armed once
+ *               (the echo is copied out of the buffer, which goes straight back), and a send SQE per message
+ *   uring-recv  io_uring; a send and a plain recv SQE per message, submitted together
+ *   epoll       level-triggered epoll_wait, non-blocking send/recv
+ * uring drives the most load from one core here (benchmarks/README.md has the comparison). With -P the server's CPU time
  * (utime + stime of every thread, from /proc/<pid>/stat) is read at the start and at the end of the measured window.
  *
  * Prints one line (key=value pairs):
@@ -29,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -149,6 +154,11 @@ static int connect_one(const struct sockaddr_in *addr)
 /* ---- io_uring driver */
 
 static struct io_uring ring;
+static int multishot;
+static struct io_uring_buf_ring *recv_ring;
+static unsigned char *recv_bufs;
+static unsigned recv_buf_count, recv_buf_size, recv_pending;
+#define RECV_BGID 7
 
 static void uring_send(unsigned idx)
 {
@@ -168,6 +178,41 @@ static void uring_recv(unsigned idx)
 		die("io_uring_get_sqe", -EBUSY);
 	io_uring_prep_recv(sqe, c->fd, c->in + c->received, msg_size - c->received, 0);
 	io_uring_sqe_set_data64(sqe, (uint64_t)idx << 8 | OP_RECV);
+}
+
+static void uring_recv_multishot(unsigned idx)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+	if (sqe == NULL)
+		die("io_uring_get_sqe", -EBUSY);
+	io_uring_prep_recv_multishot(sqe, conns[idx].fd, NULL, 0, 0);
+	sqe->flags |= IOSQE_BUFFER_SELECT;
+	sqe->buf_group = RECV_BGID;
+	io_uring_sqe_set_data64(sqe, (uint64_t)idx << 8 | OP_RECV);
+}
+
+static void recv_buffer_recycle(unsigned bid)
+{
+	io_uring_buf_ring_add(recv_ring, recv_bufs + (size_t)bid * recv_buf_size, recv_buf_size, (unsigned short)bid,
+			      io_uring_buf_ring_mask(recv_buf_count), (int)recv_pending);
+	recv_pending++;
+}
+
+/* Takes a multishot recv completion's bytes into the connection's echo buffer; 0 when the echo is not complete. */
+static int take_multishot(unsigned idx, int res, unsigned flags)
+{
+	struct conn *c = &conns[idx];
+	if (!(flags & IORING_CQE_F_BUFFER))
+		die("recv", -ENOBUFS);
+	unsigned bid = flags >> IORING_CQE_BUFFER_SHIFT;
+	if (c->received + (unsigned)res > msg_size) {
+		fprintf(stderr, PROG ": connection %u: the server sent more than the message it got\n", idx);
+		exit(1);
+	}
+	memcpy(c->in + c->received, recv_bufs + (size_t)bid * recv_buf_size, (size_t)res);
+	c->received += (uint32_t)res;
+	recv_buffer_recycle(bid);
+	return c->received == msg_size;
 }
 
 static void uring_run_phase(void)
@@ -194,6 +239,14 @@ static void uring_run_phase(void)
 					uring_send(idx); /* partial send: the rest */
 					continue;
 				}
+			} else if (multishot) {
+				if (res == 0)
+					die("recv", -ECONNRESET);
+				int complete = take_multishot(idx, res, cqe->flags);
+				if (!(cqe->flags & IORING_CQE_F_MORE))
+					uring_recv_multishot(idx); /* the kernel ended it (e.g. CQ full): arm it again */
+				if (!complete)
+					continue;
 			} else {
 				if (res == 0)
 					die("recv", -ECONNRESET);
@@ -209,9 +262,14 @@ static void uring_run_phase(void)
 				continue;
 			finish_request(idx, now);
 			uring_send(idx);
-			uring_recv(idx);
+			if (!multishot)
+				uring_recv(idx);
 		}
 		io_uring_cq_advance(&ring, seen);
+		if (recv_pending) {
+			io_uring_buf_ring_advance(recv_ring, (int)recv_pending);
+			recv_pending = 0;
+		}
 		if (now >= phase_end_ns)
 			return;
 	}
@@ -231,11 +289,44 @@ static void uring_start(void)
 	if (ret < 0)
 		die("io_uring_queue_init_params", ret);
 	io_uring_register_ring_fd(&ring);
+	if (multishot) {
+		/* A connection has at most one message of echo outstanding, i.e. ceil(S / buffer size) buffers if it
+		 * arrives in full buffers; four times that leaves room for an echo that arrives in small pieces. */
+		recv_buf_size = msg_size < 4096 ? msg_size : 4096;
+		unsigned long need = 4ul * nconns * ((msg_size + recv_buf_size - 1) / recv_buf_size);
+		if (need > 32768)
+			die("too many connections x message size for one buffer ring (use -m uring-recv)", -ENOBUFS);
+		recv_buf_count = 256;
+		while (recv_buf_count < need)
+			recv_buf_count <<= 1;
+		size_t ring_bytes = (size_t)recv_buf_count * sizeof(struct io_uring_buf);
+		void *mem = mmap(NULL, ring_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		recv_bufs = malloc((size_t)recv_buf_count * recv_buf_size);
+		if (mem == MAP_FAILED || recv_bufs == NULL)
+			die("buffer ring memory", -ENOMEM);
+		recv_ring = mem;
+		io_uring_buf_ring_init(recv_ring);
+		struct io_uring_buf_reg reg;
+		memset(&reg, 0, sizeof(reg));
+		reg.ring_addr = (unsigned long)recv_ring;
+		reg.ring_entries = recv_buf_count;
+		reg.bgid = RECV_BGID;
+		ret = io_uring_register_buf_ring(&ring, &reg, 0);
+		if (ret < 0)
+			die("io_uring_register_buf_ring (use -m uring-recv before Linux 5.19)", ret);
+		for (unsigned i = 0; i < recv_buf_count; i++)
+			recv_buffer_recycle(i);
+		io_uring_buf_ring_advance(recv_ring, (int)recv_pending);
+		recv_pending = 0;
+	}
 	uint64_t now = now_ns();
 	for (unsigned i = 0; i < nconns; i++) {
 		conns[i].started_ns = now;
 		uring_send(i);
-		uring_recv(i);
+		if (multishot)
+			uring_recv_multishot(i);
+		else
+			uring_recv(i);
 	}
 }
 
@@ -352,14 +443,15 @@ int main(int argc, char **argv)
 		case 'p': port = (int)parse_number(optarg, "port", 1); break;
 		default:
 			fprintf(stderr, "usage: " PROG " [-c conns] [-s bytes] [-d seconds] [-w warmup-seconds] "
-					"[-m uring|epoll] [-P server-pid] [-h host] -p port\n");
+					"[-m uring|uring-recv|epoll] [-P server-pid] [-h host] -p port\n");
 			return 2;
 		}
 	}
-	int use_uring = strcmp(mode, "uring") == 0;
+	multishot = strcmp(mode, "uring") == 0;
+	int use_uring = multishot || strcmp(mode, "uring-recv") == 0;
 	if (port <= 0 || port > 65535 || (!use_uring && strcmp(mode, "epoll") != 0) || msg_size > (1u << 20) ||
 	    nconns > 100000) {
-		fprintf(stderr, PROG ": need -p port (1-65535), -m uring|epoll, -s <= 1 MiB, -c <= 100000\n");
+		fprintf(stderr, PROG ": need -p port (1-65535), -m uring|uring-recv|epoll, -s <= 1 MiB, -c <= 100000\n");
 		return 2;
 	}
 	struct rlimit rl;
