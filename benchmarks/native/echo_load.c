@@ -17,7 +17,8 @@
  *
  * Prints one line (key=value pairs):
  *   echo_load mode=uring conns=64 size=64 warmup_s=2 duration_s=10.000 requests=... rps=... p50_us=... p90_us=...
- *   p99_us=... p999_us=... max_us=... client_cpu_pct=... server_cpu_pct=... server_cpu_us_per_req=... errors=0
+ *   p99_us=... p999_us=... max_us=... client_cpu_pct=... client_cpu_us_per_req=... server_cpu_pct=...
+ *   server_cpu_us_per_req=... errors=0
  * (the server_* keys only with -P). Exits non-zero on a wrong echo, a closed or failed connection.
  */
 #define _GNU_SOURCE
@@ -510,11 +511,12 @@ int main(int argc, char **argv)
 
 	double wall_us = (double)(end - start) / 1000.0;
 	printf("echo_load mode=%s conns=%u size=%u warmup_s=%g duration_s=%.3f requests=%" PRIu64
-	       " rps=%.0f p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f client_cpu_pct=%.1f",
+	       " rps=%.0f p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f client_cpu_pct=%.1f"
+	       " client_cpu_us_per_req=%.3f",
 	       mode, nconns, msg_size, warmup_s, wall_us / 1e6, requests, (double)requests * 1e6 / wall_us,
 	       hist_percentile(&hist, 50) / 1000.0, hist_percentile(&hist, 90) / 1000.0,
 	       hist_percentile(&hist, 99) / 1000.0, hist_percentile(&hist, 99.9) / 1000.0, hist.max / 1000.0,
-	       100.0 * (double)(cpu1 - cpu0) / wall_us);
+	       100.0 * (double)(cpu1 - cpu0) / wall_us, requests ? (double)(cpu1 - cpu0) / (double)requests : 0.0);
 	if (server_pid) {
 		if (server_cpu0 < 0 || server_cpu1 < 0)
 			die("reading /proc/<server-pid>/stat", -ESRCH);
