@@ -14,6 +14,10 @@ PEERS_PACKAGE="io.reactiveuring.benchmarks.peers"
 SERVER_CORE="${SERVER_CORE:-1}"
 CLIENT_CORE="${CLIENT_CORE:-0}"
 QUIET_WAIT="${QUIET_WAIT:-30}"
+# A measured run during which other processes used more than MAX_OTHERS % of one core is repeated, up to RETRIES
+# times (the last attempt is kept either way, with its figure in the summary).
+MAX_OTHERS="${MAX_OTHERS:-20}"
+RETRIES="${RETRIES:-2}"
 READY_TIMEOUT="${READY_TIMEOUT:-60}"
 PORT_BASE="${PORT_BASE:-18000}"
 # Extra JVM options for every Java peer (the same for all of them), e.g. "-Xmx1g" or, to let Netty use
@@ -155,6 +159,7 @@ preflight() {
     taskset -c "$SERVER_CORE" true 2>/dev/null || die "cannot pin to core $SERVER_CORE (nproc: $(nproc))"
     taskset -c "$CLIENT_CORE" true 2>/dev/null || die "cannot pin to core $CLIENT_CORE (nproc: $(nproc))"
     [[ "$QUIET_WAIT" =~ ^[0-9]+$ ]] || die "QUIET_WAIT must be a number of seconds: $QUIET_WAIT"
+    [[ "$MAX_OTHERS" =~ ^[0-9]+$ && "$RETRIES" =~ ^[0-9]+$ ]] || die "MAX_OTHERS and RETRIES are whole numbers"
 }
 
 write_machine_info() { # file
@@ -369,7 +374,7 @@ rotate() { # n words...
 
 # ---- the summary of run-echo.sh and run-http.sh
 # raw.tsv columns: round, conns, peer, requests/s, p50 µs, p99 µs, server CPU µs per request, server CPU %,
-# load generator CPU %, machine busy % before the run.
+# load generator CPU %, machine busy % before the run, other processes' CPU % during the measured window, attempts.
 write_summary() { # title raw machine-file conns-list peers...
     local title="$1" raw="$2" machine="$3" conns_list="$4" conns peer col
     shift 4
@@ -390,11 +395,12 @@ write_summary() { # title raw machine-file conns-list peers...
         echo
         echo "### $conns connections"
         echo
-        echo "| peer | requests/s | p50 µs | p99 µs | server CPU µs/request | server CPU % | load generator CPU % |"
-        echo "| --- | --- | --- | --- | --- | --- | --- |"
+        echo "| peer | requests/s | p50 µs | p99 µs | server CPU µs/request | server CPU % | load generator CPU % |" \
+            "other processes CPU % |"
+        echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
         for peer in "$@"; do
             printf '| %s |' "$peer"
-            for col in 4:0 5:1 6:1 7:2 8:1 9:1; do
+            for col in 4:0 5:1 6:1 7:2 8:1 9:1 11:1; do
                 # shellcheck disable=SC2046 # metric_stats prints three words on purpose
                 printf ' %s |' "$(fmt $(metric_stats "$raw" "$conns" "$peer" "${col%%:*}") "${col##*:}")"
             done
@@ -408,5 +414,21 @@ write_summary() { # title raw machine-file conns-list peers...
     done
     echo
     echo "Machine load (busy % of both cores over 1 s) before each run: $(awk -F'\t' '!/^#/ { print $10 }' "$raw" |
-        stats_of | awk '{ printf "median %s, min %s, max %s", $1, $2, $3 }')."
+        stats_of | awk '{ printf "median %s, min %s, max %s", $1, $2, $3 }'). \"Other processes CPU %\" is what"
+    echo "everything but the server and the load generator ran during the measured window (% of one core, from"
+    echo "/proc/stat); a run is repeated (up to RETRIES times) while it exceeds MAX_OTHERS ($MAX_OTHERS %). Runs that needed"
+    echo "more than one attempt: $(awk -F'\t' '!/^#/ && $12 > 1 { n++ } END { print n + 0 }' "$raw")."
+}
+
+# Whether a measured run was disturbed by other processes beyond MAX_OTHERS (% of one core).
+too_disturbed() { # others_cpu_pct
+    awk -v o="$1" -v max="$MAX_OTHERS" 'BEGIN { exit !(o != "-" && o > max) }'
+}
+
+# Busy time of all CPUs, µs (user + nice + system + irq + softirq + steal of the first line of /proc/stat).
+machine_busy_us() {
+    local -a cpu
+    read -ra cpu < /proc/stat
+    awk -v hz="$CLK_TCK" -v u="${cpu[1]}" -v n="${cpu[2]}" -v s="${cpu[3]}" -v i="${cpu[6]}" -v si="${cpu[7]}" \
+        -v st="${cpu[8]}" 'BEGIN { printf "%.0f", (u + n + s + i + si + st) * 1000000 / hz }'
 }

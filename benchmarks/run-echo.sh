@@ -17,6 +17,8 @@
 #                     most load from one core)
 #   SERVER_CORE=1 CLIENT_CORE=0   the cores the server and the load generator are pinned to
 #   QUIET_WAIT=30     seconds to wait at most, before each run, for the machine to be idle (< 25 % busy over 1 s)
+#   MAX_OTHERS=20 RETRIES=2   a run during which other processes used more than MAX_OTHERS % of one core is
+#                     repeated, up to RETRIES times
 #   JAVA_OPTS=...     extra JVM options for every Java peer
 #   RESULTS=dir       default benchmarks/target/echo-results
 #
@@ -63,8 +65,8 @@ write_machine_info "$RESULTS/machine.txt"
 cat "$RESULTS/machine.txt" >&2
 
 RAW="$RESULTS/raw.tsv"
-printf '#round\tconns\tpeer\trps\tp50_us\tp99_us\tserver_cpu_us_per_req\tserver_cpu_pct\tclient_cpu_pct\tbusy_pct\n' \
-    > "$RAW"
+printf '#round\tconns\tpeer\trps\tp50_us\tp99_us\tserver_cpu_us_per_req\tserver_cpu_pct\tclient_cpu_pct\tbusy_pct' > "$RAW"
+printf '\tothers_cpu_pct\tattempts\n' >> "$RAW"
 trap cleanup EXIT
 
 value_of() { # key line
@@ -74,20 +76,29 @@ value_of() { # key line
 for ((round = 1; round <= ROUNDS; round++)); do
     for conns in $CONNS; do
         for peer in $(rotate $((round - 1)) "${PEER_LIST[@]}"); do
-            wait_until_quiet
-            echo "round $round/$ROUNDS, $conns connections, $peer (machine ${BUSY}% busy, waited ${WAITED}s)" >&2
-            name="round$round-c$conns-$peer"
-            start_server echo "$peer" "$RESULTS/$name-server.log"
-            if ! line="$(taskset -c "$CLIENT_CORE" "$NATIVE/echo_load" -p "$PORT" -c "$conns" -s "$SIZE" \
-                -d "$DURATION" -w "$WARMUP" -m "$LOAD_MODE" -P "$SERVER_PID" 2> "$RESULTS/$name-load.err")"; then
+            for ((attempt = 1; ; attempt++)); do
+                wait_until_quiet
+                echo "round $round/$ROUNDS, $conns connections, $peer, attempt $attempt (machine ${BUSY}% busy," \
+                    "waited ${WAITED}s)" >&2
+                name="round$round-c$conns-$peer"
+                start_server echo "$peer" "$RESULTS/$name-server.log"
+                if ! line="$(taskset -c "$CLIENT_CORE" "$NATIVE/echo_load" -p "$PORT" -c "$conns" -s "$SIZE" \
+                    -d "$DURATION" -w "$WARMUP" -m "$LOAD_MODE" -P "$SERVER_PID" 2> "$RESULTS/$name-load.err")"; then
+                    stop_server
+                    die "echo_load failed against $peer: $(cat "$RESULTS/$name-load.err")"
+                fi
                 stop_server
-                die "echo_load failed against $peer: $(cat "$RESULTS/$name-load.err")"
-            fi
-            stop_server
-            echo "$line" > "$RESULTS/$name-load.txt"
-            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$conns" "$peer" "$(value_of rps "$line")" \
-                "$(value_of p50_us "$line")" "$(value_of p99_us "$line")" "$(value_of server_cpu_us_per_req "$line")" \
-                "$(value_of server_cpu_pct "$line")" "$(value_of client_cpu_pct "$line")" "$BUSY" >> "$RAW"
+                echo "$line" >> "$RESULTS/$name-load.txt"
+                others="$(value_of others_cpu_pct "$line")"
+                if ((attempt > RETRIES)) || ! too_disturbed "${others:--}"; then
+                    break
+                fi
+                echo "  other processes used ${others}% of a core during the run: again" >&2
+            done
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$conns" "$peer" \
+                "$(value_of rps "$line")" "$(value_of p50_us "$line")" "$(value_of p99_us "$line")" \
+                "$(value_of server_cpu_us_per_req "$line")" "$(value_of server_cpu_pct "$line")" \
+                "$(value_of client_cpu_pct "$line")" "$BUSY" "${others:--}" "$attempt" >> "$RAW"
         done
     done
 done
@@ -95,5 +106,6 @@ done
 {
     write_summary "TCP echo, $SIZE B messages: $ROUNDS rounds" "$RAW" "$RESULTS/machine.txt" "$CONNS" "${PEER_LIST[@]}"
     echo
-    echo "Raw results: $RESULTS (raw.tsv, round*-c*-<peer>-load.txt from echo_load, round*-c*-<peer>-server.log)."
+    echo "Raw results: $RESULTS (raw.tsv; round*-c*-<peer>-load.txt from echo_load, one line per attempt;"
+    echo "round*-c*-<peer>-server.log)."
 } | tee "$RESULTS/summary.md"

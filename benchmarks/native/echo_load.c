@@ -18,8 +18,9 @@
  * Prints one line (key=value pairs):
  *   echo_load mode=uring conns=64 size=64 warmup_s=2 duration_s=10.000 requests=... rps=... p50_us=... p90_us=...
  *   p99_us=... p999_us=... max_us=... client_cpu_pct=... client_cpu_us_per_req=... server_cpu_pct=...
- *   server_cpu_us_per_req=... errors=0
- * (the server_* keys only with -P). Exits non-zero on a wrong echo, a closed or failed connection.
+ *   server_cpu_us_per_req=... others_cpu_pct=... errors=0
+ * (others_cpu_pct: what all other processes ran meanwhile, in % of one core, from /proc/stat).
+ * (the server_* and others_* keys only with -P). Exits non-zero on a wrong echo, a closed or failed connection.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -108,6 +109,26 @@ static int64_t proc_cpu_us(int pid)
 		return -1;
 	long hz = sysconf(_SC_CLK_TCK);
 	return (int64_t)((utime + stime) * 1000000ull / (unsigned long long)hz);
+}
+
+/* Busy time of all CPUs (user + nice + system + irq + softirq + steal, from the first line of /proc/stat), µs. */
+static int64_t machine_busy_us(void)
+{
+	char buf[512];
+	int fd = open("/proc/stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	unsigned long long user, nice, sys, idle, iowait, irq, softirq, steal;
+	if (sscanf(buf, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &sys, &idle, &iowait, &irq,
+		   &softirq, &steal) != 8)
+		return -1;
+	long hz = sysconf(_SC_CLK_TCK);
+	return (int64_t)((user + nice + sys + irq + softirq + steal) * 1000000ull / (unsigned long long)hz);
 }
 
 static void fill_message(unsigned idx)
@@ -498,6 +519,7 @@ int main(int argc, char **argv)
 	requests = 0;
 	measuring = 1;
 	int64_t server_cpu0 = server_pid ? proc_cpu_us(server_pid) : -1;
+	int64_t machine0 = machine_busy_us();
 	uint64_t cpu0 = self_cpu_us();
 	uint64_t start = now_ns();
 	phase_end_ns = start + (uint64_t)(duration_s * 1e9);
@@ -507,6 +529,7 @@ int main(int argc, char **argv)
 		epoll_run_phase();
 	uint64_t end = now_ns();
 	uint64_t cpu1 = self_cpu_us();
+	int64_t machine1 = machine_busy_us();
 	int64_t server_cpu1 = server_pid ? proc_cpu_us(server_pid) : -1;
 
 	double wall_us = (double)(end - start) / 1000.0;
@@ -523,6 +546,11 @@ int main(int argc, char **argv)
 		double server_us = (double)(server_cpu1 - server_cpu0);
 		printf(" server_cpu_pct=%.1f server_cpu_us_per_req=%.3f", 100.0 * server_us / wall_us,
 		       requests ? server_us / (double)requests : 0.0);
+		/* What the rest of the machine ran meanwhile (in % of one core): other processes preempting either
+		 * side make a run worth little. Clock-tick resolution, so a few % either way is noise. */
+		if (machine0 >= 0 && machine1 >= 0)
+			printf(" others_cpu_pct=%.1f",
+			       100.0 * ((double)(machine1 - machine0) - server_us - (double)(cpu1 - cpu0)) / wall_us);
 	}
 	printf(" errors=0\n");
 	return 0;
