@@ -16,7 +16,9 @@
 
 #define PROG "echo_server"
 #define BGID 0
-#define BUF_COUNT 4096 /* power of two */
+#ifndef BUF_COUNT
+#define BUF_COUNT 4096 /* power of two; -DBUF_COUNT=16 makes the -ENOBUFS path easy to exercise */
+#endif
 #define BUF_SIZE 4096
 
 enum { OP_ACCEPT = 1, OP_RECV, OP_SEND };
