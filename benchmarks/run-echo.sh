@@ -28,7 +28,7 @@
 set -euo pipefail
 
 SCRIPT=run-echo.sh
-# shellcheck source=peers-lib.sh
+# shellcheck source-path=SCRIPTDIR source=peers-lib.sh
 source "$(cd "$(dirname "$0")" && pwd)/peers-lib.sh"
 
 ROUNDS="${ROUNDS:-5}"

@@ -22,7 +22,7 @@
 set -euo pipefail
 
 SCRIPT=run-idle.sh
-# shellcheck source=peers-lib.sh
+# shellcheck source-path=SCRIPTDIR source=peers-lib.sh
 source "$(cd "$(dirname "$0")" && pwd)/peers-lib.sh"
 
 ROUNDS="${ROUNDS:-3}"
