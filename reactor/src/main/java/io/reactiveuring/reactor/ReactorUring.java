@@ -302,7 +302,7 @@ public final class ReactorUring implements Disposable {
         return mono(ops.readStream(fd, length));
     }
 
-    /** @param fd the file @param data the bytes @param offset or -1 @return a write; emits the bytes written */
+    /** @param fd the file @param data the bytes @param offset or -1 @return a write of all of them; emits the total */
     public Mono<Integer> write(int fd, UringBuffer data, long offset) {
         return mono(ops.write(fd, data, offset));
     }
@@ -317,7 +317,25 @@ public final class ReactorUring implements Disposable {
         return mono(ops.write(fd, data, offset));
     }
 
-    /** @param fd a pollable fd @param data the bytes @return a write */
+    /**
+     * One {@code write(2)}: emits its count, which may be short ({@link #write(int, UringBuffer, long)} continues
+     * until every byte is out).
+     *
+     * @param fd     the file
+     * @param data   the bytes
+     * @param offset the position, or -1
+     * @return the write
+     */
+    public Mono<Integer> writeOnce(int fd, UringBuffer data, long offset) {
+        return mono(ops.writeOnce(fd, data, offset));
+    }
+
+    /** @param fd a pollable fd @param data the bytes @return one write; emits its count, maybe short */
+    public Mono<Integer> writeStreamOnce(int fd, UringBuffer data) {
+        return mono(ops.writeStreamOnce(fd, data));
+    }
+
+    /** @param fd a pollable fd @param data the bytes @return a write of all of them; emits the total */
     public Mono<Integer> writeStream(int fd, UringBuffer data) {
         return mono(ops.writeStream(fd, data));
     }
@@ -464,18 +482,29 @@ public final class ReactorUring implements Disposable {
     }
 
     /**
-     * Sends the readable bytes of {@code data}; on a stream socket possibly fewer (send the rest after). Keep at most
-     * one send in flight per socket.
+     * Sends every readable byte of {@code data}, continuing short sends; keep at most one send in flight per socket.
      *
      * @param fd   the socket
      * @param data the bytes
-     * @return the send; emits the bytes sent
+     * @return the send; emits the total
      */
     public Mono<Integer> send(int fd, UringBuffer data) {
         return mono(ops.send(fd, data));
     }
 
-    /** @param fd the socket @param data the bytes (copied) @return a send */
+    /**
+     * One {@code send(2)}: emits its count, which on a stream socket may be short ({@link #send(int, UringBuffer)}
+     * continues until every byte is out).
+     *
+     * @param fd   the socket
+     * @param data the bytes
+     * @return the send
+     */
+    public Mono<Integer> sendOnce(int fd, UringBuffer data) {
+        return mono(ops.sendOnce(fd, data));
+    }
+
+    /** @param fd the socket @param data the bytes (copied) @return a send of all of them; emits the total */
     public Mono<Integer> send(int fd, byte[] data) {
         return mono(ops.send(fd, data));
     }

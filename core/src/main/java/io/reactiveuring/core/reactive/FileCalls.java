@@ -62,14 +62,35 @@ public final class FileCalls {
         };
     }
 
-    /** Writes the readable bytes of {@code data} at {@code offset} of a regular file; emits the bytes written. */
+    /**
+     * Writes every readable byte of {@code data} at {@code offset} of a regular file, continuing short writes;
+     * emits the total.
+     */
     public static Supplier<OpCall<Integer>> write(int fd, UringBuffer data, long offset) {
+        checkWrite(fd, offset, data);
+        return () -> new TransferAll(TransferAll.Kind.FILE, fd, offset, data);
+    }
+
+    /** Writes every readable byte of {@code data} to a pipe or other pollable fd, continuing short writes. */
+    public static Supplier<OpCall<Integer>> writeStream(int fd, UringBuffer data) {
+        checkWrite(fd, -1, data);
+        return () -> new TransferAll(TransferAll.Kind.STREAM, fd, -1, data);
+    }
+
+    /** One {@code write(2)} of the readable bytes of {@code data} at {@code offset}; emits its count, maybe short. */
+    public static Supplier<OpCall<Integer>> writeOnce(int fd, UringBuffer data, long offset) {
         return write(fd, data, offset, false);
     }
 
-    /** Writes the readable bytes of {@code data} to a pipe, socket or other pollable fd. */
-    public static Supplier<OpCall<Integer>> writeStream(int fd, UringBuffer data) {
+    /** One {@code write(2)} of {@code data} to a pollable fd; emits its count, maybe short. */
+    public static Supplier<OpCall<Integer>> writeStreamOnce(int fd, UringBuffer data) {
         return write(fd, data, -1, true);
+    }
+
+    private static void checkWrite(int fd, long offset, UringBuffer data) {
+        OpSpec.checkFd(fd);
+        OpSpec.checkFileOffset(offset);
+        Objects.requireNonNull(data, "data");
     }
 
     private static Supplier<OpCall<Integer>> write(int fd, UringBuffer data, long offset, boolean pollable) {

@@ -90,8 +90,15 @@ public final class NetCalls {
         });
     }
 
-    /** Sends the readable bytes of {@code data}; emits the bytes sent (may be fewer on a stream socket). */
+    /** Sends every readable byte of {@code data}, continuing short sends; emits the total. */
     public static Supplier<OpCall<Integer>> send(int fd, UringBuffer data) {
+        OpSpec.checkFd(fd);
+        Objects.requireNonNull(data, "data");
+        return () -> new TransferAll(TransferAll.Kind.SOCKET, fd, -1, data);
+    }
+
+    /** One {@code send(2)} of the readable bytes of {@code data}; emits its count (on a stream socket maybe short). */
+    public static Supplier<OpCall<Integer>> sendOnce(int fd, UringBuffer data) {
         OpSpec.checkFd(fd);
         Objects.requireNonNull(data, "data");
         return () -> {

@@ -5,6 +5,7 @@ import io.reactiveuring.core.UringErrors;
 import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.UringTimeoutException;
 import io.reactiveuring.core.engine.OpRetry;
+import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.engine.PollRetry;
 import io.reactiveuring.core.engine.UringLoop;
 import io.reactiveuring.core.engine.UringOperation;
@@ -321,10 +322,33 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
             }
             return;
         }
+        if ((flags & FLAG_LOOP_TERMINATED) == 0 && call.succeeded(res) && (retry == null || !retry.failedInPoll())) {
+            OpSpec more = call.continuation(res);
+            if (more != null) {
+                continueWith(more);
+                return;
+            }
+        }
         if (gate != GATE_OPEN && parkOutcome(res, flags)) {
             return;
         }
         deliverOutcome(res, flags);
+    }
+
+    /** The op goes on (the rest of a short write): its next attempt, with the same retry and timeout settings. */
+    private void continueWith(OpSpec next) {
+        try {
+            if (retry != null) {
+                retry.start(call, OpRetry.effectiveMode(loop, options.pollRetry()), options.linkTimeout(),
+                        options.linkedRetry());
+            } else {
+                spec(next);
+                loop.submit(this);
+            }
+        } catch (RuntimeException e) {
+            finish();
+            signalError(loop.isShuttingDown() ? LoopEnd.error(describe(), e) : e);
+        }
     }
 
     private void discardAndFinish(int res, int flags) {

@@ -1,5 +1,6 @@
 package io.reactiveuring.core.reactive;
 
+import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.engine.RetryPlan;
 
 /**
@@ -36,6 +37,18 @@ public interface OpCall<T> extends RetryPlan {
      */
     default boolean succeeded(int res) {
         return res >= 0;
+    }
+
+    /**
+     * After a successful completion, the SQE that continues the op (e.g. the rest of a short write), or null when the
+     * op is done and {@link #result} gives its value. Called once per successful CQE, on the loop thread; the
+     * continuation is submitted as this subscription's next attempt (with the same retry and timeout settings).
+     *
+     * @param res this attempt's result
+     * @return the next SQE, or null
+     */
+    default OpSpec continuation(int res) {
+        return null;
     }
 
     /** The value of a successful final completion (see {@link #succeeded}); ownership of memory in it passes on. */

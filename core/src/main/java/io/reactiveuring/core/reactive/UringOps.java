@@ -229,8 +229,8 @@ public final class UringOps {
     }
 
     /**
-     * Writes the readable bytes of {@code data} at {@code offset} of a regular file; emits the bytes written. Each
-     * subscription holds its own reference to {@code data} until its op's final CQE.
+     * Writes every readable byte of {@code data} at {@code offset} of a regular file, continuing short writes; emits
+     * the total. Each subscription holds its own reference to {@code data} until its op's final CQE.
      *
      * @param fd     the file
      * @param data   the bytes
@@ -268,7 +268,25 @@ public final class UringOps {
         return onCopy(() -> allocator.copyOf(data), copy -> FileCalls.write(fd, copy, offset));
     }
 
-    /** @param fd a pollable fd @param data the bytes @return a write of them; emits the bytes written */
+    /**
+     * One {@code write(2)} at {@code offset}: emits its count, which may be short (the {@code write} ops continue
+     * until every byte is out).
+     *
+     * @param fd     the file
+     * @param data   the bytes
+     * @param offset the position, or -1
+     * @return the op
+     */
+    public OneShotPublisher<Integer> writeOnce(int fd, UringBuffer data, long offset) {
+        return op(FileCalls.writeOnce(fd, data, offset));
+    }
+
+    /** @param fd a pollable fd @param data the bytes @return one write of them; emits its count, maybe short */
+    public OneShotPublisher<Integer> writeStreamOnce(int fd, UringBuffer data) {
+        return op(FileCalls.writeStreamOnce(fd, data));
+    }
+
+    /** @param fd a pollable fd @param data the bytes @return a write of all of them; emits the total */
     public OneShotPublisher<Integer> writeStream(int fd, UringBuffer data) {
         return op(FileCalls.writeStream(fd, data));
     }
@@ -463,18 +481,29 @@ public final class UringOps {
     }
 
     /**
-     * Sends the readable bytes of {@code data}; on a stream socket possibly fewer (send the rest after). Keep at most
-     * one send in flight per socket.
+     * Sends every readable byte of {@code data}, continuing short sends. Keep at most one send in flight per socket.
      *
      * @param fd   the socket
      * @param data the bytes
-     * @return the op; emits the bytes sent
+     * @return the op; emits the total, the buffer's readable bytes
      */
     public OneShotPublisher<Integer> send(int fd, UringBuffer data) {
         return op(NetCalls.send(fd, data));
     }
 
-    /** @param fd the socket @param data the bytes (copied) @return a send; emits the bytes sent */
+    /**
+     * One {@code send(2)}: emits its count, which on a stream socket may be short (the {@code send} ops continue until
+     * every byte is out). Keep at most one send in flight per socket.
+     *
+     * @param fd   the socket
+     * @param data the bytes
+     * @return the op
+     */
+    public OneShotPublisher<Integer> sendOnce(int fd, UringBuffer data) {
+        return op(NetCalls.sendOnce(fd, data));
+    }
+
+    /** @param fd the socket @param data the bytes (copied) @return a send of all of them; emits the total */
     public OneShotPublisher<Integer> send(int fd, byte[] data) {
         checkWrite(fd, -1, data);
         return onCopy(() -> allocator.copyOf(data), copy -> NetCalls.send(fd, copy));
