@@ -1,4 +1,7 @@
-/** RxJava 3 shell over reactive-uring core. */
+/**
+ * RxJava 3 shell over reactive-uring core: every op of the catalogue as a {@code Single}, {@code Completable} or
+ * {@code Flowable}, and an RxJava {@code Scheduler} on the rings. Depends on core and RxJava only, never on Reactor.
+ */
 module io.reactiveuring.rxjava {
     requires transitive io.reactiveuring.core;
     requires transitive io.reactivex.rxjava3;
