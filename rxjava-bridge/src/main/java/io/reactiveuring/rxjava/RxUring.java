@@ -375,15 +375,15 @@ public final class RxUring implements Disposable {
      * Reads up to {@code length} bytes at {@code offset} of a regular file into a new buffer (empty at end of file);
      * the subscriber owns it. The offset is fixed at assembly: {@code repeat()} reads the same bytes again; to walk
      * a file, compute each offset (e.g. {@code Flowable.range} over chunk indices into
-     * {@code concatMapSingle(i -> rx.read(fd, i * n, n))}, stopping at an empty buffer).
+     * {@code concatMapSingle(i -> rx.read(fd, n, i * n))}, stopping at an empty buffer).
      *
      * @param fd     the file
-     * @param offset the position, or -1 for the current one
      * @param length at most this many bytes
+     * @param offset the position, or -1 for the current one
      * @return the read
      */
-    public Single<UringBuffer> read(int fd, long offset, int length) {
-        return single(ops.read(fd, offset, length));
+    public Single<UringBuffer> read(int fd, int length, long offset) {
+        return single(ops.read(fd, length, offset));
     }
 
     /**
@@ -434,11 +434,35 @@ public final class RxUring implements Disposable {
     }
 
     /**
-     * Writes the readable bytes of {@code data} to a pollable fd; emits the bytes written.
+     * One {@code write(2)} at {@code offset}: emits its count, which may be short (the {@code write} ops continue
+     * until every byte is out).
+     *
+     * @param fd     the file
+     * @param data   the bytes
+     * @param offset the position, or -1
+     * @return the write
+     */
+    public Single<Integer> writeOnce(int fd, UringBuffer data, long offset) {
+        return single(ops.writeOnce(fd, data, offset));
+    }
+
+    /**
+     * One {@code write(2)} to a pollable fd: emits its count, which may be short.
+     *
+     * @param fd   a pollable fd
+     * @param data the bytes
+     * @return the write
+     */
+    public Single<Integer> writeStreamOnce(int fd, UringBuffer data) {
+        return single(ops.writeStreamOnce(fd, data));
+    }
+
+    /**
+     * Writes every readable byte of {@code data} to a pollable fd, continuing short writes; emits the total.
      *
      * @param fd a pollable fd
      * @param data the bytes
-     * @return a write; emits the bytes written
+     * @return a write; emits the total
      */
     public Single<Integer> writeStream(int fd, UringBuffer data) {
         return single(ops.writeStream(fd, data));
@@ -675,12 +699,23 @@ public final class RxUring implements Disposable {
     }
 
     /**
-     * Sends the readable bytes of {@code data}; on a stream socket possibly fewer (send the rest after). Keep at most
-     * one send in flight per socket.
+     * One {@code send(2)}: emits its count, which on a stream socket may be short (the {@code send} ops continue until
+     * every byte is out). Keep at most one send in flight per socket.
      *
      * @param fd   the socket
      * @param data the bytes
-     * @return the send; emits the bytes sent
+     * @return the send
+     */
+    public Single<Integer> sendOnce(int fd, UringBuffer data) {
+        return single(ops.sendOnce(fd, data));
+    }
+
+    /**
+     * Sends every readable byte of {@code data}, continuing short sends; keep at most one send in flight per socket.
+     *
+     * @param fd   the socket
+     * @param data the bytes
+     * @return the send; emits the total
      */
     public Single<Integer> send(int fd, UringBuffer data) {
         return single(ops.send(fd, data));

@@ -49,9 +49,9 @@ class RxFileOpsTest extends RxTestBase {
         ByteBuffer direct = ByteBuffer.allocateDirect(2).put(ascii("EF")).flip();
         rx.write(fd, direct, 6).test().awaitDone(TIMEOUT_S, TimeUnit.SECONDS).assertResult(2);
 
-        rx.read(fd, 1, 8).map(RxTestBase::consume).test().awaitDone(TIMEOUT_S, TimeUnit.SECONDS)
+        rx.read(fd, 8, 1).map(RxTestBase::consume).test().awaitDone(TIMEOUT_S, TimeUnit.SECONDS)
                 .assertResult("1abCDEF8");
-        rx.read(fd, 10, 8).map(RxTestBase::consume).test().awaitDone(TIMEOUT_S, TimeUnit.SECONDS)
+        rx.read(fd, 8, 10).map(RxTestBase::consume).test().awaitDone(TIMEOUT_S, TimeUnit.SECONDS)
                 .assertResult(""); // end of file is an empty buffer
         assertEquals("01abCDEF89", Files.readString(file));
     }
@@ -224,9 +224,9 @@ class RxFileOpsTest extends RxTestBase {
         UringBuffer buf = allocator.allocate(8);
         barrier();
         long submitted = loop.submittedOperations();
-        assertThrows(IllegalArgumentException.class, () -> rx.read(-1, 0, 8));
-        assertThrows(IllegalArgumentException.class, () -> rx.read(0, -2, 8), "offset below -1");
-        assertThrows(IllegalArgumentException.class, () -> rx.read(0, 0, -1));
+        assertThrows(IllegalArgumentException.class, () -> rx.read(-1, 8, 0));
+        assertThrows(IllegalArgumentException.class, () -> rx.read(0, 8, -2), "offset below -1");
+        assertThrows(IllegalArgumentException.class, () -> rx.read(0, -1, 0));
         assertThrows(IllegalArgumentException.class, () -> rx.readStream(-1, 8));
         assertThrows(IllegalArgumentException.class, () -> rx.write(0, buf, -2));
         assertThrows(IllegalArgumentException.class, () -> rx.write(0, new byte[1], -2));
