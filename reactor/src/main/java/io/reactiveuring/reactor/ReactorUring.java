@@ -35,7 +35,8 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * io_uring for Reactor: every op of the catalogue is a cold {@link Mono} (a linked chain or a multishot op a
+ * io_uring for Reactor over a group of rings (by default one per core, each with its own loop thread): every op of
+ * the catalogue is a cold {@link Mono} (a linked chain or a multishot op a
  * {@link Flux}). Nothing is submitted before a subscriber requests; each subscription submits its own SQE on one of
  * the rings (the caller's own ring when it runs on a loop thread, else round-robin); the CQE becomes {@code onNext} +
  * {@code onComplete}, or {@code onError} with a {@link UringException} carrying the errno. Cancelling submits
@@ -66,7 +67,7 @@ import java.util.function.Supplier;
  * <p>Every op is one line over core's shell-neutral catalogue ({@link UringOps}), which owns the argument checks,
  * heap copies, retry shapes and ring placement; this class gives them the Reactor shape.
  */
-public final class ReactorUring implements Disposable {
+public final class ReactorUring implements Disposable, AutoCloseable {
     private final UringOps ops;
     private final UringScheduler scheduler;
 
@@ -82,6 +83,30 @@ public final class ReactorUring implements Disposable {
     }
 
     // ------------------------------------------------------------------------------------------- creation
+
+    private static final java.util.concurrent.atomic.AtomicReference<ReactorUring> SHARED =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    /**
+     * The process-wide instance, like {@code Schedulers.parallel()} or Reactor Netty's {@code TcpResources}: made at
+     * the first call ({@link #create()}: one ring per core), shared by every caller, ended at JVM exit. Disposing it
+     * is allowed; the next call then makes a new one.
+     *
+     * @return the shared instance
+     */
+    public static ReactorUring shared() {
+        while (true) {
+            ReactorUring current = SHARED.get();
+            if (current != null && !current.isDisposed()) {
+                return current;
+            }
+            ReactorUring made = create();
+            if (SHARED.compareAndSet(current, made)) {
+                return made;
+            }
+            made.close(); // another thread won the race
+        }
+    }
 
     /**
      * One ring per available processor, default loop options, loop threads marked {@code NonBlocking}.
@@ -641,6 +666,18 @@ public final class ReactorUring implements Disposable {
     @Override
     public boolean isDisposed() {
         return ops.isDisposed();
+    }
+
+    /**
+     * {@link #dispose()}, then waits until every ring has ended (their pending subscribers have had their
+     * {@code UringCancelledException}), as try-with-resources expects. On a loop thread it does not wait.
+     */
+    @Override
+    public void close() {
+        dispose();
+        for (UringLoop loop : loops()) {
+            loop.close(); // waits, unless called on a loop thread
+        }
     }
 
     /**

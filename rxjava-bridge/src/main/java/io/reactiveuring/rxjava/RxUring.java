@@ -84,7 +84,7 @@ import java.util.function.Supplier;
  * {@link #scheduler()}: {@link #withTimeout(Duration)} (a kernel-side {@code LINK_TIMEOUT}, unlike RxJava's
  * scheduler-based {@code timeout}) and {@link #withPollRetry(PollRetry)}.
  */
-public final class RxUring implements Disposable {
+public final class RxUring implements Disposable, AutoCloseable {
     private final UringOps ops;
     private final RxUringScheduler scheduler;
 
@@ -944,6 +944,41 @@ public final class RxUring implements Disposable {
     @Override
     public boolean isDisposed() {
         return ops.isDisposed();
+    }
+
+    /**
+     * {@link #dispose()}, then waits until every ring has ended, as try-with-resources expects. On a loop thread it
+     * does not wait.
+     */
+    @Override
+    public void close() {
+        dispose();
+        for (UringLoop loop : loops()) {
+            loop.close(); // waits, unless called on a loop thread
+        }
+    }
+
+    private static final java.util.concurrent.atomic.AtomicReference<RxUring> SHARED =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    /**
+     * The process-wide instance (like {@code Schedulers.io()}): made at the first call ({@link #create()}), shared by
+     * every caller, ended at JVM exit. Disposing it is allowed; the next call then makes a new one.
+     *
+     * @return the shared instance
+     */
+    public static RxUring shared() {
+        while (true) {
+            RxUring current = SHARED.get();
+            if (current != null && !current.isDisposed()) {
+                return current;
+            }
+            RxUring made = create();
+            if (SHARED.compareAndSet(current, made)) {
+                return made;
+            }
+            made.close();
+        }
     }
 
     /**

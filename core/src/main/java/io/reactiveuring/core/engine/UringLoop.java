@@ -161,6 +161,15 @@ public final class UringLoop implements Executor, AutoCloseable {
     }
 
     /**
+     * @param opcode an {@code IORING_OP_*} constant
+     * @return true if this ring's kernel supports it (or could not say: its probe failed)
+     */
+    public boolean supports(byte opcode) {
+        RingFeatures f = features;
+        return f == null || f.admits(opcode);
+    }
+
+    /**
      * The retry mode of this ring's ops that do not choose one: {@link LoopOptions#pollRetry()} with {@code AUTO}
      * resolved once, at start (KERNEL when the ring reports {@code IORING_FEAT_FAST_POLL}, USER otherwise).
      *

@@ -75,6 +75,7 @@ public final class Call<T> implements OpCall<T> {
     private final boolean closesLateFd;
     private final String description;
     private final String file;
+    private final java.util.function.IntSupplier fallback;
 
     private Call(Builder<T> b) {
         this.spec = b.spec;
@@ -88,6 +89,7 @@ public final class Call<T> implements OpCall<T> {
         this.closesLateFd = b.closesLateFd;
         this.description = b.description;
         this.file = b.file;
+        this.fallback = b.fallback;
     }
 
     /**
@@ -142,6 +144,11 @@ public final class Call<T> implements OpCall<T> {
     @Override
     public String file() {
         return file;
+    }
+
+    @Override
+    public java.util.function.IntSupplier fallback() {
+        return fallback;
     }
 
     @Override
@@ -217,6 +224,7 @@ public final class Call<T> implements OpCall<T> {
         private boolean closesLateFd;
         private String description;
         private String file;
+        private java.util.function.IntSupplier fallback;
 
         private Builder(OpSpec spec, Result<T> result) {
             this.spec = Objects.requireNonNull(spec, "spec");
@@ -312,6 +320,17 @@ public final class Call<T> implements OpCall<T> {
         public Builder<T> file(String path) {
             this.file = path;
             this.description = spec.describe() + " " + path;
+            return this;
+        }
+
+        /**
+         * The plain syscall to run instead where the kernel lacks the op (see {@link OpCall#fallback()}).
+         *
+         * @param syscall returns a result or {@code -errno}
+         * @return this builder
+         */
+        public Builder<T> fallback(java.util.function.IntSupplier syscall) {
+            this.fallback = syscall;
             return this;
         }
 

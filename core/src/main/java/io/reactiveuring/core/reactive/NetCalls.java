@@ -4,6 +4,7 @@ import io.reactiveuring.core.linux.IoUring;
 import io.reactiveuring.core.binding.IovecLayout;
 import io.reactiveuring.core.linux.Poll;
 import io.reactiveuring.core.linux.Sockets;
+import io.reactiveuring.core.binding.LibSocket;
 import io.reactiveuring.core.buffer.BufferAllocator;
 import io.reactiveuring.core.buffer.UringBuffer;
 import io.reactiveuring.core.engine.OpSpec;
@@ -65,15 +66,19 @@ public final class NetCalls {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(allocator, "allocator");
         SocketAddresses.encodedSize(address);
-        return () -> CallMemory.withMemory(allocator, memory ->
-                Call.builder(SocketOps.bind(fd, SocketAddresses.allocate(address, memory)))
-                        .describedAs("BIND " + SocketAddresses.describe(address) + " fd=" + fd));
+        return () -> CallMemory.withMemory(allocator, memory -> {
+            java.lang.foreign.MemorySegment sockaddr = SocketAddresses.allocate(address, memory);
+            return Call.builder(SocketOps.bind(fd, sockaddr))
+                    .describedAs("BIND " + SocketAddresses.describe(address) + " fd=" + fd)
+                    .fallback(() -> LibSocket.bind(fd, sockaddr)); // before Linux 6.11
+        });
     }
 
     /** Marks a bound {@code fd} as listening with {@code backlog} ({@code IORING_OP_LISTEN}); emits 0. */
     public static Supplier<OpCall<Integer>> listen(int fd, int backlog) {
         OpSpec spec = SocketOps.listen(fd, backlog);
-        Call<Integer> call = Call.of(spec); // holds no memory: one call serves every subscription
+        // holds no memory: one call serves every subscription
+        Call<Integer> call = Call.builder(spec).fallback(() -> LibSocket.listen(fd, backlog)).build();
         return () -> call;
     }
 

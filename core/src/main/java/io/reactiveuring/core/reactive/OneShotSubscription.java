@@ -263,6 +263,12 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
         }
         try {
             call = Objects.requireNonNull(calls.get(), "OpCall");
+            java.util.function.IntSupplier syscall = call.fallback();
+            if (syscall != null && !loop.supports(call.spec().opcode())) {
+                // The kernel lacks the op: the plain syscall does the same, on the loop thread, as a CQE would.
+                loop.execute(() -> settle(syscall.getAsInt(), 0));
+                return;
+            }
             Duration timeout = options.linkTimeout();
             PollRetry mode = OpRetry.effectiveMode(loop, options.pollRetry());
             if (timeout != null || mode == PollRetry.USER && call.nowaitSpec() != null) {

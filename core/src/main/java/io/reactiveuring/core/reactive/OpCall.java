@@ -40,6 +40,15 @@ public interface OpCall<T> extends RetryPlan {
     }
 
     /**
+     * @return the plain syscall that does what this op does, run on the loop thread when the ring's kernel lacks the
+     * opcode ({@code IORING_OP_BIND} and {@code LISTEN} before Linux 6.11); it returns a result or {@code -errno} as a
+     * CQE would. Null (the default) if there is none: the op then fails as unsupported.
+     */
+    default java.util.function.IntSupplier fallback() {
+        return null;
+    }
+
+    /**
      * After a successful completion, the SQE that continues the op (e.g. the rest of a short write), or null when the
      * op is done and {@link #result} gives its value. Called once per successful CQE, on the loop thread; the
      * continuation is submitted as this subscription's next attempt (with the same retry and timeout settings).

@@ -515,4 +515,26 @@ class OneShotPublisherTest {
         assertEquals(List.of(4), s.values, "the short read's own result");
         assertInstanceOf(UringLinkBrokenException.class, s.error);
     }
+
+    @Test
+    void anOpTheKernelLacksRunsItsSyscallFallbackOnTheLoopThread() throws Exception {
+        byte unknown = (byte) 250; // no kernel has this opcode
+        assertFalse(loop.supports(unknown));
+        AtomicInteger ran = new AtomicInteger();
+        TestSubscriber<Integer> s = new TestSubscriber<>(1);
+        new OneShotPublisher<>(loop, () -> Call.builder(OpSpec.of(unknown)).fallback(() -> {
+            ran.incrementAndGet();
+            return loop.inLoop() ? 42 : -Errno.EINVAL;
+        }).build()).subscribe(s);
+        assertTrue(s.await());
+        assertNull(s.error);
+        assertEquals(List.of(42), s.values, "the fallback's result, computed on the loop thread");
+        assertEquals(1, ran.get());
+
+        TestSubscriber<Integer> failing = new TestSubscriber<>(1);
+        new OneShotPublisher<>(loop, () -> Call.builder(OpSpec.of(unknown)).fallback(() -> -Errno.EBADF).build())
+                .subscribe(failing);
+        assertTrue(failing.await());
+        assertEquals(Errno.EBADF, io.reactiveuring.core.UringError.errnoOf(failing.error));
+    }
 }
