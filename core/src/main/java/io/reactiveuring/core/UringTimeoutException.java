@@ -11,6 +11,6 @@ public class UringTimeoutException extends UringException {
     private static final long serialVersionUID = 1L;
 
     public UringTimeoutException(String operation, java.time.Duration timeout) {
-        super(Errno.ETIME, operation, "kernel-side timeout of " + timeout + " expired");
+        super(Errno.ETIME, operation, "kernel-side timeout of " + Durations.human(timeout) + " expired");
     }
 }

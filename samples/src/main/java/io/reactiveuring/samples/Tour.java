@@ -1,5 +1,6 @@
 package io.reactiveuring.samples;
 
+import io.reactiveuring.core.Durations;
 import io.reactiveuring.core.Pipe;
 import io.reactiveuring.core.UringCancelledException;
 import io.reactiveuring.core.UringTimeoutException;
@@ -46,10 +47,17 @@ final class Tour {
             kernelTimeout(ring);
             tcpEcho(ring);
             disposeCancelsPending(ring);
+            System.out.println();
+            System.out.println("Every step of the tour passed.");
         } finally {
             ring.dispose();
             ring.awaitTermination(WAIT);
         }
+    }
+
+    /** A duration as people read it ({@code 14.2 us}). */
+    static String human(long nanos) {
+        return Durations.human(nanos);
     }
 
     private static void step(String title) {
@@ -65,7 +73,7 @@ final class Tour {
             int fd = ring.open(file, FileFlags.O_RDWR, 0).block(WAIT);
             int written = ring.write(fd, text, 0).block(WAIT);
             ring.fsync(fd).block(WAIT);
-            String back = ring.read(fd, 0, 64).map(Tour::drain).block(WAIT);
+            String back = ring.read(fd, 64, 0).map(Tour::drain).block(WAIT);
             long size = ring.statx(FileFlags.AT_FDCWD, file.toString(), 0, FileFlags.STATX_BASIC_STATS)
                     .block(WAIT).size();
             ring.close(fd).block(WAIT);
@@ -126,7 +134,7 @@ final class Tour {
                     .map(Tour::drain)
                     .block(WAIT);
             server.block(WAIT);
-            System.out.printf("   server at %s echoed \"%s\"%n", address, echoed);
+            System.out.printf("   server at %s echoed \"%s\"%n", SocketAddresses.describe(address), echoed);
         } finally {
             if (client >= 0) {
                 ring.close(client).block(WAIT);
