@@ -8,10 +8,11 @@ import java.lang.invoke.VarHandle;
  * up, flushed an overflowed CQ, cancelled, quarantined or dropped, and the poll-driven retry's events (readiness polls
  * armed, ops re-submitted on readiness, retries exhausted, regular-file nowait attempts re-issued).
  *
- * <p>Threading: written by the loop thread only, with release stores; read from any thread with acquire loads, so a
- * reader sees every count up to the last store it observed and never a torn value (exact once the loop is quiet,
- * e.g. after awaiting a signal that the loop thread sent). A plain store would let another thread see a stale count
- * forever in a polling loop; a release store on x86 and aarch64 costs no more than the plain one here.
+ * <p>Threading: written by the loop thread only, read from any thread, both in opaque mode: a reader never sees a torn
+ * value and sees each new count eventually (a polling reader is not stuck on a stale copy, as it could be with plain
+ * fields), exact once it has awaited a signal the loop thread sent after the update (the signal orders it). Opaque,
+ * not release: a release store per counter would also order every other store of the hot path around it for no
+ * reader's benefit; an opaque store is a plain store on x86 and aarch64.
  */
 public final class LoopStats {
     private static final VarHandle SUBMITTED;
@@ -76,140 +77,140 @@ public final class LoopStats {
     // ---- loop thread
 
     void submitted() {
-        SUBMITTED.setRelease(this, submitted + 1);
+        SUBMITTED.setOpaque(this, submitted + 1);
     }
 
     void completed() {
-        COMPLETIONS.setRelease(this, completions + 1);
+        COMPLETIONS.setOpaque(this, completions + 1);
     }
 
     void staleCompletion() {
-        STALE.setRelease(this, stale + 1);
+        STALE.setOpaque(this, stale + 1);
     }
 
     void entered() {
-        ENTERS.setRelease(this, enters + 1);
+        ENTERS.setOpaque(this, enters + 1);
     }
 
     void wokenUp() {
-        WAKEUPS.setRelease(this, wakeups + 1);
+        WAKEUPS.setOpaque(this, wakeups + 1);
     }
 
     void overflowFlushed() {
-        OVERFLOWS.setRelease(this, overflows + 1);
+        OVERFLOWS.setOpaque(this, overflows + 1);
     }
 
     void callbackFailed() {
-        CALLBACK_ERRORS.setRelease(this, callbackErrors + 1);
+        CALLBACK_ERRORS.setOpaque(this, callbackErrors + 1);
     }
 
     void quarantinedOne() {
-        QUARANTINED.setRelease(this, quarantined + 1);
+        QUARANTINED.setOpaque(this, quarantined + 1);
     }
 
     void cancelIssued() {
-        CANCELS.setRelease(this, cancels + 1);
+        CANCELS.setOpaque(this, cancels + 1);
     }
 
     void inFlight(int n) {
-        IN_FLIGHT.setRelease(this, n);
+        IN_FLIGHT.setOpaque(this, n);
     }
 
     void pollArmed() {
-        POLL_ARMED.setRelease(this, pollArmed + 1);
+        POLL_ARMED.setOpaque(this, pollArmed + 1);
     }
 
     void pollResubmitted() {
-        POLL_RESUBMITTED.setRelease(this, pollResubmitted + 1);
+        POLL_RESUBMITTED.setOpaque(this, pollResubmitted + 1);
     }
 
     void pollRetryExhausted() {
-        POLL_EXHAUSTED.setRelease(this, pollExhausted + 1);
+        POLL_EXHAUSTED.setOpaque(this, pollExhausted + 1);
     }
 
     void fileNowaitReissued() {
-        FILE_REISSUED.setRelease(this, fileReissued + 1);
+        FILE_REISSUED.setOpaque(this, fileReissued + 1);
     }
 
     void linkedRetry() {
-        LINKED_RETRIES.setRelease(this, linkedRetries + 1);
+        LINKED_RETRIES.setOpaque(this, linkedRetries + 1);
     }
 
     // ---- any thread
 
     /** @return user operations prepared into SQEs so far (internal ones such as the wake-up read not counted) */
     public long submittedOperations() {
-        return (long) SUBMITTED.getAcquire(this);
+        return (long) SUBMITTED.getOpaque(this);
     }
 
     /** @return CQEs delivered to an operation */
     public long completions() {
-        return (long) COMPLETIONS.getAcquire(this);
+        return (long) COMPLETIONS.getOpaque(this);
     }
 
     /** @return CQEs whose user_data named a slot generation that was no longer current; must stay 0 */
     public long staleCompletions() {
-        return (long) STALE.getAcquire(this);
+        return (long) STALE.getOpaque(this);
     }
 
     /** @return {@code io_uring_enter} calls */
     public long enterCalls() {
-        return (long) ENTERS.getAcquire(this);
+        return (long) ENTERS.getOpaque(this);
     }
 
     /** @return eventfd writes that woke a sleeping loop */
     public long wakeups() {
-        return (long) WAKEUPS.getAcquire(this);
+        return (long) WAKEUPS.getOpaque(this);
     }
 
     /** @return times the loop flushed an overflowed CQ ({@code IORING_SQ_CQ_OVERFLOW}) or met a backed-up CQ */
     public long overflowFlushes() {
-        return (long) OVERFLOWS.getAcquire(this);
+        return (long) OVERFLOWS.getOpaque(this);
     }
 
     /** @return exceptions thrown by callbacks and routed to the error hook */
     public long callbackErrors() {
-        return (long) CALLBACK_ERRORS.getAcquire(this);
+        return (long) CALLBACK_ERRORS.getOpaque(this);
     }
 
     /** @return operations whose memory was never released because the ring ended before their final CQE */
     public long quarantinedOperations() {
-        return (long) QUARANTINED.getAcquire(this);
+        return (long) QUARANTINED.getOpaque(this);
     }
 
     /** @return ASYNC_CANCELs (or POLL_REMOVEs) submitted on behalf of {@link UringLoop#cancel} */
     public long cancelsIssued() {
-        return (long) CANCELS.getAcquire(this);
+        return (long) CANCELS.getOpaque(this);
     }
 
     /** @return user operations in flight now (internal ones excluded) */
     public int inFlight() {
-        return (int) IN_FLIGHT.getAcquire(this);
+        return (int) IN_FLIGHT.getOpaque(this);
     }
 
     /** @return readiness polls armed after an {@code -EAGAIN} */
     public long pollArmedCount() {
-        return (long) POLL_ARMED.getAcquire(this);
+        return (long) POLL_ARMED.getOpaque(this);
     }
 
     /** @return ops re-submitted after their readiness poll fired (two-step or linked) */
     public long pollResubmittedCount() {
-        return (long) POLL_RESUBMITTED.getAcquire(this);
+        return (long) POLL_RESUBMITTED.getOpaque(this);
     }
 
     /** @return ops that hit the retry bound and were re-issued as plain kernel-waited ops */
     public long pollRetryExhaustedCount() {
-        return (long) POLL_EXHAUSTED.getAcquire(this);
+        return (long) POLL_EXHAUSTED.getOpaque(this);
     }
 
     /** @return regular-file ops re-issued without the nowait flag after {@code -EAGAIN} */
     public long fileNowaitReissuedCount() {
-        return (long) FILE_REISSUED.getAcquire(this);
+        return (long) FILE_REISSUED.getOpaque(this);
     }
 
     /** @return retries submitted as one linked poll → op chain (the kernel ran the op as soon as the poll fired) */
     public long linkedRetryCount() {
-        return (long) LINKED_RETRIES.getAcquire(this);
+        return (long) LINKED_RETRIES.getOpaque(this);
     }
 
     @Override

@@ -802,8 +802,9 @@ public final class UringLoop implements Executor, AutoCloseable {
         try {
             while (head != tail) {
                 long ud = cq.userData(head);
-                int res = cq.res(head);
-                int flags = cq.flags(head);
+                long resAndFlags = cq.resAndFlags(head);
+                int res = (int) resAndFlags;
+                int flags = (int) (resAndFlags >>> 32);
                 head++;
                 count++;
                 dispatch(ud, res, flags);
@@ -890,14 +891,14 @@ public final class UringLoop implements Executor, AutoCloseable {
         if (drainPending > 0) {
             return false; // nothing passes an op submitted with IOSQE_IO_DRAIN while it runs
         }
-        if (head.chainNext == null) {
-            // One op, the common case: no chain to count or unlink.
-            if ((head.spec.sqeFlags & IOSQE_IO_DRAIN) != 0 && slots.userInFlight() > 0 || !hasRoom(1)) {
+        if (head.chainNext == null && (head.spec.sqeFlags & IOSQE_IO_DRAIN) == 0) {
+            // One op, the common case: no chain to count or unlink, no drain to keep.
+            if (!hasRoom(1)) {
                 return false;
             }
-            head.chainMember = false;
-            head.drainMember = (head.spec.sqeFlags & IOSQE_IO_DRAIN) != 0;
-            drainPending = head.drainMember ? 1 : 0;
+            if (head.chainMember) {
+                head.chainMember = false; // it was part of a chain in an earlier submission
+            }
             prepare(head, false);
             return true;
         }
@@ -914,7 +915,7 @@ public final class UringLoop implements Executor, AutoCloseable {
         }
         for (UringOperation o = head; o != null; ) {
             UringOperation next = o.chainNext;
-            o.chainMember = true;
+            o.chainMember = n > 1;
             o.drainMember = drained;
             prepare(o, false);
             o.chainNext = null;

@@ -79,6 +79,15 @@ public final class CompletionQueue {
     }
 
     /**
+     * {@code res} and {@code flags} of entry {@code index} in one load: {@code res} in the low 32 bits, {@code flags}
+     * in the high ones (the two fields are adjacent, little-endian). One bounds-checked access instead of two on the
+     * reap path.
+     */
+    public long resAndFlags(int index) {
+        return ring.get(JAVA_LONG_UNALIGNED, cqe(index) + CqeLayout.RES);
+    }
+
+    /**
      * Hands the entries before {@code newHead} back to the kernel. Release: the kernel only sees the new head
      * after our reads of those CQEs are done, so it cannot overwrite one we are still reading.
      */
