@@ -103,11 +103,13 @@ final class LoopShutdown {
             UringOperation op = slots.at(i);
             if (op != null) {
                 op.resource = null;
+                int flags = UringOperation.FLAG_LOOP_TERMINATED;
                 if (slots.abandon(i)) {
                     loop.stats.quarantinedOne();
                     leaked = true;
+                    flags |= UringOperation.FLAG_QUARANTINED;
                 }
-                loop.deliver(op, -errno, UringOperation.FLAG_LOOP_TERMINATED);
+                loop.deliver(op, -errno, flags);
             }
         }
         loop.stats.inFlight(slots.userInFlight());

@@ -63,6 +63,8 @@ public final class OpRetry {
     private int retries;
     private boolean fileReissued;
     private boolean exhausted;
+    /** A part of this op was quarantined at the loop's end: the outcome carries FLAG_QUARANTINED. */
+    private boolean kernelKeptMemory;
     private boolean opPending;
     private int opRes;
     private int opFlags;
@@ -185,12 +187,18 @@ public final class OpRetry {
      * @param flags the CQE flags
      */
     public void onOpCompletion(int res, int flags) {
+        kernelKeptMemory |= UringOperation.quarantined(flags);
         opPending = false;
         opRes = res;
         opFlags = flags;
         if (!poll.pending && (linkTimeout == null || !linkTimeout.pending)) {
             settleOp();
         }
+    }
+
+    /** The outcome to the host, marked quarantined if the kernel kept any part of this op (op, poll or timeout). */
+    private void outcome(int res, int flags) {
+        host.onOutcome(res, kernelKeptMemory ? flags | UringOperation.FLAG_QUARANTINED : flags);
     }
 
     private void settleOp() {
@@ -207,7 +215,7 @@ public final class OpRetry {
             }
             if (pollFailed && (opFlags & UringOperation.FLAG_LOOP_TERMINATED) == 0) {
                 lastWasPoll = true;
-                host.onOutcome(pr, opFlags);
+                outcome(pr, opFlags);
                 return;
             }
         }
@@ -227,7 +235,7 @@ public final class OpRetry {
             resubmit(retrySpec);
             return;
         }
-        host.onOutcome(res, flags);
+        outcome(res, flags);
     }
 
     /** The op's attempt is done: retry after {@code -EAGAIN} where possible, else the outcome. */
@@ -236,7 +244,7 @@ public final class OpRetry {
         if (!loopEnded && res == -Errno.EAGAIN && host.wantsResult() && retryAfterEagain()) {
             return;
         }
-        host.onOutcome(res, flags);
+        outcome(res, flags);
     }
 
     /** Chooses the retry for an {@code -EAGAIN}; false if none applies (the error is then the outcome). */
@@ -292,7 +300,7 @@ public final class OpRetry {
             poll.pending = false;
             poll.linked = false;
             opPending = false;
-            host.onOutcome(-Errno.ECANCELED, UringOperation.FLAG_LOOP_TERMINATED);
+            outcome(-Errno.ECANCELED, UringOperation.FLAG_LOOP_TERMINATED);
         }
     }
 
@@ -300,7 +308,7 @@ public final class OpRetry {
         try {
             submitOp(spec);
         } catch (RuntimeException e) {
-            host.onOutcome(loop.isShuttingDown() ? -Errno.ECANCELED : -Errno.EINVAL,
+            outcome(loop.isShuttingDown() ? -Errno.ECANCELED : -Errno.EINVAL,
                     loop.isShuttingDown() ? UringOperation.FLAG_LOOP_TERMINATED : 0);
         }
     }
@@ -324,7 +332,7 @@ public final class OpRetry {
             // The deadline passed between two retries: the kernel never saw this attempt.
             linkTimeout.fired = true;
             lastWasPoll = isPoll;
-            host.onOutcome(-Errno.ECANCELED, 0);
+            outcome(-Errno.ECANCELED, 0);
             return;
         }
         linkTimeout.spec(OpSpec.linkTimeout(Duration.ofNanos(left)));
@@ -357,6 +365,7 @@ public final class OpRetry {
 
         @Override
         protected void onCompletion(int res, int flags) {
+            kernelKeptMemory |= UringOperation.quarantined(flags);
             pending = false;
             op.guard = null;
             guarded = null;
@@ -387,6 +396,7 @@ public final class OpRetry {
 
         @Override
         protected void onCompletion(int res, int flags) {
+            kernelKeptMemory |= UringOperation.quarantined(flags);
             pending = false;
             if (res == -Errno.ETIME) {
                 fired = true;

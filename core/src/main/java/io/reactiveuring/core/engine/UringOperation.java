@@ -31,6 +31,18 @@ public abstract class UringOperation {
      */
     public static final int FLAG_LOOP_TERMINATED = 1 << 15;
 
+    /**
+     * Set, together with {@link #FLAG_LOOP_TERMINATED}, when the loop ended while the kernel still held the op: no
+     * final CQE came within the shutdown grace, so the kernel may still read or write the memory the op points at.
+     * The engine keeps its own attached resource; a receiver that manages memory itself must not free it either.
+     */
+    public static final int FLAG_QUARANTINED = 1 << 14;
+
+    /** True if {@code flags} of a final completion say the op's memory must never be freed. */
+    public static boolean quarantined(int flags) {
+        return (flags & FLAG_QUARANTINED) != 0;
+    }
+
     // Written by the submitter before submit(); the queue hand-off publishes them to the loop thread.
     OpSpec spec;
     OwnedResource resource;

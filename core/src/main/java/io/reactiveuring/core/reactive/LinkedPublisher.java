@@ -168,6 +168,9 @@ public final class LinkedPublisher implements Publisher<Integer> {
             }
         }
 
+        /** Some link was quarantined: the chain's memory is never released. */
+        private boolean kernelKeptMemory;
+
         private final class Link extends UringOperation {
             final int index;
             boolean finished;
@@ -184,6 +187,7 @@ public final class LinkedPublisher implements Publisher<Integer> {
                 this.res = res;
                 this.flags = flags;
                 this.finished = true;
+                kernelKeptMemory |= UringOperation.quarantined(flags);
                 if (++completedCount == links.length) {
                     releaseAll();
                 }
@@ -192,7 +196,8 @@ public final class LinkedPublisher implements Publisher<Integer> {
         }
 
         private void releaseAll() {
-            if (chain != null) {
+            // A link the kernel kept at the loop's end (quarantined) may still use any of the chain's memory.
+            if (chain != null && !kernelKeptMemory) {
                 chain.forEach(OpCall::release);
             }
         }

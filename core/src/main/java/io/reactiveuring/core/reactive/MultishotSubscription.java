@@ -106,6 +106,8 @@ public class MultishotSubscription<T> extends UringOperation implements Subscrip
     private boolean waitingForBuffer;
     private boolean done;
     private boolean released;
+    /** The loop ended while the kernel held an arm (quarantined): the call's memory is never released. */
+    private boolean kernelKeptMemory;
     private Throwable callbackFailure;
 
     /**
@@ -211,6 +213,7 @@ public class MultishotSubscription<T> extends UringOperation implements Subscrip
     /** One CQE of the current arm, on the loop thread (or inline on the submitting thread if the loop has ended). */
     @Override
     protected final void onCompletion(int res, int flags) {
+        kernelKeptMemory |= UringOperation.quarantined(flags);
         boolean more = hasMore(flags);
         if (res >= 0 && (flags & FLAG_LOOP_TERMINATED) == 0) {
             accept(res, flags);
@@ -515,7 +518,7 @@ public class MultishotSubscription<T> extends UringOperation implements Subscrip
         }
         if (armState == IDLE && !released) {
             released = true;
-            if (call != null) {
+            if (call != null && !kernelKeptMemory) {
                 try {
                     call.release();
                 } catch (Throwable t) {

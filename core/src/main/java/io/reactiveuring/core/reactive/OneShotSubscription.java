@@ -90,6 +90,8 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
     private OpCall<T> call;
     private OpRetry retry;
     private boolean released;
+    /** The loop ended while the kernel held this op (quarantined): its call's memory is never released. */
+    private boolean kernelKeptMemory;
 
     /**
      * A subscription of {@code actual} to the op {@code calls} supplies, on {@code loop}.
@@ -291,6 +293,9 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
 
     @Override
     protected final void onCompletion(int res, int flags) {
+        if (UringOperation.quarantined(flags)) {
+            kernelKeptMemory = true;
+        }
         OpRetry r = retry;
         if (r != null) {
             r.onOpCompletion(res, flags);
@@ -321,6 +326,9 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
 
     /** The op's last CQE (op, poll and timeout all in): signal the outcome, or discard it for a cancelled one. */
     private void settle(int res, int flags) {
+        if (UringOperation.quarantined(flags)) {
+            kernelKeptMemory = true; // a part of the retry (poll, timeout) the kernel kept
+        }
         if (cancelled || badRequest) {
             discardAndFinish(res, flags);
             if (badRequest && !cancelled) {
@@ -412,7 +420,10 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
     private void releaseCall() {
         if (!released && call != null) {
             released = true;
-            call.release();
+            if (!kernelKeptMemory) {
+                call.release();
+            }
+            // else the kernel may still read or write it: the loop ended without its final CQE; leak it.
         }
     }
 
