@@ -358,6 +358,13 @@ final class ChunkStream implements Subscription {
         }
     }
 
+    @Override
+    public String toString() {
+        return "ChunkStream[" + path + ", requested=" + requested + ", issued=" + issueSeq + ", delivered="
+                + deliverSeq + (endSeq == Long.MAX_VALUE ? "" : ", end=" + endSeq) + (done ? ", done" : "")
+                + (cancelled ? ", cancelled" : "") + "]";
+    }
+
     /** One read of the window: re-submitted for each chunk with a new address and offset. */
     private final class ReadOp extends UringOperation {
         long seq;

@@ -277,6 +277,13 @@ final class LinesPublisher implements Publisher<String> {
             }
         }
 
+        @Override
+        public String toString() {
+            return "Lines[requested=" + requested + ", queued=" + queue.size() + ", lines=" + lines.size()
+                    + ", upstreamDone=" + upstreamDone + ", finished=" + finished + ", consumed=" + consumed
+                    + ", wip=" + wip + ", upstream=" + upstream + "]";
+        }
+
         // ---------------------------------------------------------------------------------- decoding
 
         private void decode(UringBuffer chunk) throws CharacterCodingException {

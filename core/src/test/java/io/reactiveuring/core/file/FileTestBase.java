@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -152,7 +151,7 @@ abstract class FileTestBase {
 
     /** Records a stream's items; requests {@code initial} at first. */
     static final class Collector<T> implements Subscriber<T> {
-        final List<T> items = new CopyOnWriteArrayList<>();
+        final List<T> items = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         final CompletableFuture<Void> done = new CompletableFuture<>();
         final long initial;
         volatile Subscription subscription;
