@@ -4,4 +4,5 @@ module io.reactiveuring.benchmarks {
     requires io.reactiveuring.reactor;
     requires jmh.core;
     requires java.management;
+    requires jdk.management;
 }

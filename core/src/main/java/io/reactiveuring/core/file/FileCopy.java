@@ -19,14 +19,15 @@ import static io.reactiveuring.core.linux.IoUring.IORING_OP_WRITE;
 
 /**
  * A file copy on one ring, as a chain of ring ops: open the source, read its identity (device, inode, size, mode),
- * open the target (created with the source's permission bits; {@code O_EXCL} unless replacing), stop if it is the
- * same file, truncate it when replacing, then move the bytes, sync if asked, close both.
+ * {@code statx} the target: the same file means nothing to copy, an existing one is an error unless replacing, when
+ * it is unlinked (as {@code Files.copy} does); then create the target ({@code O_EXCL}, the source's permission bits),
+ * move the bytes, sync if asked, close both.
  *
- * <p>Moving the bytes: with splice, each step is a linked pair {@code splice(source@off -> pipe)} then
- * {@code splice(pipe -> target@off)} of one pipe's worth (the pipe grown to the chunk size where the system allows):
- * one submission per chunk and no byte through user memory. A pair whose first splice moves less than asked has its
+ * <p>Moving the bytes: with splice, up to four lanes, each a pipe (grown to the chunk size where the system allows),
+ * take chunks of the file in turn; a chunk is a linked pair {@code splice(source@off -> pipe)} then
+ * {@code splice(pipe -> target@off)}: one submission per chunk and no byte through user memory. A pair whose first splice moves less than asked has its
  * link broken by the kernel (the second one ends with {@code -ECANCELED}); what is left in the pipe is then drained
- * by single splices before the next pair. If the very first splice is refused ({@code EINVAL}: a file system without
+ * by single splices before the chunk goes on. If the first splice is refused ({@code EINVAL}: a file system without
  * splice support, {@code O_DIRECT}), the copy falls back to read/write: up to four reads in flight into owned buffers,
  * each followed by the write of what it read at the same position (continued after short writes). A source of size
  * 0 is always read/written to its end.
@@ -36,6 +37,8 @@ import static io.reactiveuring.core.linux.IoUring.IORING_OP_WRITE;
  * flight any more, whatever happened.
  */
 final class FileCopy extends LoopTask<Long> {
+    /** Splice lanes (pipes) moving chunks at once. */
+    private static final int LANES = 4;
     private static final int RW_SLOTS = 4;
     private static final int RW_CHUNK = 256 * 1024;
 
@@ -49,24 +52,16 @@ final class FileCopy extends LoopTask<Long> {
     private FileHandle target;
     private long size;
     private long copied;
-    private long offset;
     private Throwable failure;
     private int inFlight;
     private boolean finishing;
+    private boolean closed;
 
     // splice
-    private Pipe pipe;
-    private int pipeCapacity;
-    private final CallbackOp toPipe = new CallbackOp(this::onToPipe);
-    private final CallbackOp fromPipe = new CallbackOp(this::onFromPipe);
-    private int pairLeft;
-    private int inRes;
-    private int inFlags;
-    private int outRes;
-    private int outFlags;
-    private boolean draining;
-    private int inPipe;
+    private Lane[] lanes;
+    private long nextOffset;
     private boolean anySpliced;
+    private boolean spliceRefused;
 
     // read/write
     private RwSlot[] slots;
@@ -110,36 +105,45 @@ final class FileCopy extends LoopTask<Long> {
             return;
         }
         size = id[2];
-        int mode = (int) id[3] & 0777;
-        int flags = FileFlags.O_WRONLY | FileFlags.O_CREAT | (options.replaceExisting() ? 0 : FileFlags.O_EXCL);
-        FileOpenOptions o = new FileOpenOptions(flags, mode, false, true, false, false);
         inFlight++;
-        files.openOn(loop, targetPath, o, (h, e2) -> {
+        files.identityOn(loop, targetPath, (tid, res) -> {
             inFlight--;
-            target = h;
-            if (stopped(e2)) {
+            if (stopped(null)) {
                 return;
             }
-            inFlight++;
-            Callbacks.subscribe(target.identity(), (tid, e3) -> {
-                inFlight--;
-                if (stopped(e3)) {
-                    return;
-                }
-                if (tid[0] == id[0] && tid[1] == id[1]) {
-                    finish(); // the same file: nothing to copy (and truncating it would lose it)
-                } else if (options.replaceExisting() && tid[2] > 0) {
-                    inFlight++;
-                    Callbacks.subscribe(target.truncate(0), (v, e4) -> {
-                        inFlight--;
-                        if (!stopped(e4)) {
-                            beginCopy();
-                        }
-                    });
-                } else {
-                    beginCopy();
-                }
-            });
+            if (tid == null && res != -Errno.ENOENT) {
+                stopped(FileErrors.of(res, "STATX", targetPath));
+            } else if (tid == null) {
+                openTarget((int) id[3] & 0777);
+            } else if (tid[0] == id[0] && tid[1] == id[1]) {
+                finish(); // the same file: nothing to copy (as Files.copy)
+            } else if (!options.replaceExisting()) {
+                stopped(FileErrors.of(-Errno.EEXIST, "copy", targetPath));
+            } else {
+                // replaced as Files.copy does: the old file (or link) unlinked, a new one created
+                inFlight++;
+                files.unlinkOn(loop, targetPath, r -> {
+                    inFlight--;
+                    if (r < 0 && r != -Errno.ENOENT) {
+                        stopped(FileErrors.of(r, "UNLINKAT", targetPath));
+                    } else if (!stopped(null)) {
+                        openTarget((int) id[3] & 0777);
+                    }
+                });
+            }
+        });
+    }
+
+    /** The target, new ({@code O_EXCL}: a file that appeared meanwhile is not overwritten), with the source's mode. */
+    private void openTarget(int mode) {
+        int flags = FileFlags.O_WRONLY | FileFlags.O_CREAT | FileFlags.O_EXCL;
+        inFlight++;
+        files.openOn(loop, targetPath, new FileOpenOptions(flags, mode, false, true, false, false), (h, e) -> {
+            inFlight--;
+            target = h;
+            if (!stopped(e)) {
+                beginCopy();
+            }
         });
     }
 
@@ -156,19 +160,30 @@ final class FileCopy extends LoopTask<Long> {
     }
 
     private void beginCopy() {
-        if (options.splice() && size > 0) {
-            try {
-                pipe = Pipe.open();
-                pipeCapacity = pipeCapacity(pipe, options.chunkSize());
-            } catch (RuntimeException e) {
-                pipe = closePipe(pipe);
-                startReadWrite(); // no pipe to be had: copy through buffers
-                return;
-            }
-            nextPair();
-        } else {
+        if (!options.splice() || size == 0) {
             startReadWrite();
+            return;
         }
+        int wanted = (int) Math.min(LANES, Math.max(1, (size + options.chunkSize() - 1) / options.chunkSize()));
+        Lane[] made = new Lane[wanted];
+        try {
+            for (int i = 0; i < wanted; i++) {
+                made[i] = new Lane(Pipe.open(), options.chunkSize());
+            }
+        } catch (RuntimeException e) {
+            for (Lane l : made) {
+                if (l != null) {
+                    l.pipe.close();
+                }
+            }
+            startReadWrite(); // no pipe to be had (EMFILE): copy through buffers
+            return;
+        }
+        lanes = made;
+        for (Lane l : lanes) {
+            l.nextChunk();
+        }
+        laneIdle();
     }
 
     private static int pipeCapacity(Pipe pipe, int wanted) {
@@ -181,113 +196,182 @@ final class FileCopy extends LoopTask<Long> {
 
     // ------------------------------------------------------------------------------------------- splice
 
-    private void nextPair() {
-        if (stopped(null)) {
-            return;
+    /**
+     * One pipe and its pair of splice ops, moving one chunk of the file at a time: a linked
+     * {@code splice(source@off -> pipe)} then {@code splice(pipe -> target@off)}. Several lanes move different chunks
+     * at once, so that one lane's splice into its pipe overlaps another's out of its pipe (each runs on a kernel
+     * io-wq worker).
+     */
+    private final class Lane {
+        final Pipe pipe;
+        final int capacity;
+        final CallbackOp toPipe = new CallbackOp(this::onToPipe);
+        final CallbackOp fromPipe = new CallbackOp(this::onFromPipe);
+        long offset;
+        long end;
+        int inPipe;
+        int pairLeft;
+        int inRes;
+        int inFlags;
+        int outRes;
+        int outFlags;
+        boolean draining;
+        boolean busy;
+
+        Lane(Pipe pipe, int wanted) {
+            this.pipe = pipe;
+            this.capacity = pipeCapacity(pipe, wanted);
         }
-        if (inPipe > 0) {
-            drainPipe();
-            return;
+
+        /** Takes the next chunk of the file, if any is left and the copy goes on. */
+        void nextChunk() {
+            busy = false;
+            if (stopped(null) || spliceRefused || sourceEnded || nextOffset >= size) {
+                return;
+            }
+            offset = nextOffset;
+            end = Math.min(nextOffset + capacity, size);
+            nextOffset = end;
+            pair();
         }
-        if (offset >= size) {
+
+        /** The rest of the current chunk as a linked pair (the pipe is empty). */
+        void pair() {
+            int length = (int) (end - offset);
+            busy = true;
+            draining = false;
+            pairLeft = 2;
+            source.acquire("splice");
+            target.acquire("splice");
+            toPipe.spec(FileOps.splice(source.fd(), offset, pipe.writeFd(), -1, length, 0));
+            fromPipe.spec(FileOps.splice(pipe.readFd(), -1, target.fd(), offset, length, 0));
+            inFlight += 2;
+            loop.submitLinked(toPipe, fromPipe);
+        }
+
+        /** What a short pair left in the pipe, written out before the chunk goes on. */
+        void drain() {
+            busy = true;
+            draining = true;
+            target.acquire("splice");
+            fromPipe.spec(FileOps.splice(pipe.readFd(), -1, target.fd(), offset, inPipe, 0));
+            inFlight++;
+            loop.submit(fromPipe);
+        }
+
+        void onToPipe(int res, int flags) {
+            inFlight--;
+            source.release();
+            inRes = res;
+            inFlags = flags;
+            if (--pairLeft == 0) {
+                onPair();
+            }
+        }
+
+        void onFromPipe(int res, int flags) {
+            inFlight--;
+            target.release();
+            if (draining) {
+                onDrained(res, flags);
+                return;
+            }
+            outRes = res;
+            outFlags = flags;
+            if (--pairLeft == 0) {
+                onPair();
+            }
+        }
+
+        /** Both CQEs of a pair are in (in whichever order they came). */
+        void onPair() {
+            busy = false;
+            if (isCancelled() || failure != null) {
+                windDown();
+                return;
+            }
+            int flags = inFlags | outFlags;
+            if (inRes < 0) {
+                if (!anySpliced && inRes == -Errno.EINVAL && !ended(inRes, flags)) {
+                    spliceRefused = true; // this file system (or O_DIRECT) refuses splice: copy through buffers
+                    laneIdle();
+                    return;
+                }
+                failOp(inRes, flags, "SPLICE " + sourcePath + " at " + offset);
+                return;
+            }
+            inPipe += inRes;
+            if (outRes == -Errno.ECANCELED && !ended(outRes, flags)) {
+                // the first splice moved less than asked, which broke the link
+                if (inPipe == 0) {
+                    sourceEnded = true; // nothing moved: the source ended before its size (it shrank meanwhile)
+                    laneIdle();
+                    return;
+                }
+                drain();
+                return;
+            }
+            if (outRes < 0) {
+                failOp(outRes, flags, "SPLICE " + targetPath + " at " + offset);
+                return;
+            }
+            moved(outRes);
+        }
+
+        void onDrained(int res, int flags) {
+            busy = false;
+            if (isCancelled() || failure != null) {
+                windDown();
+                return;
+            }
+            if (res <= 0) {
+                failOp(res == 0 ? -Errno.EIO : res, flags, "SPLICE " + targetPath + " at " + offset);
+                return;
+            }
+            moved(res);
+        }
+
+        private void moved(int res) {
+            anySpliced = true;
+            inPipe -= res;
+            offset += res;
+            if (!advance(res)) {
+                return;
+            }
+            if (inPipe > 0) {
+                drain();
+            } else if (offset < end) {
+                pair(); // a short pair: the rest of the chunk
+            } else {
+                nextChunk();
+                laneIdle();
+            }
+        }
+    }
+
+    /** A lane has nothing more to do: once none has, the copy is done (or goes read/write if splice was refused). */
+    private void laneIdle() {
+        for (Lane l : lanes) {
+            if (l.busy) {
+                return;
+            }
+        }
+        if (failure != null || isCancelled()) {
+            windDown();
+        } else if (spliceRefused) {
+            closeLanes();
+            startReadWrite();
+        } else {
             finish();
-            return;
-        }
-        int length = (int) Math.min(pipeCapacity, size - offset);
-        draining = false;
-        pairLeft = 2;
-        source.acquire("splice");
-        target.acquire("splice");
-        toPipe.spec(FileOps.splice(source.fd(), offset, pipe.writeFd(), -1, length, 0));
-        fromPipe.spec(FileOps.splice(pipe.readFd(), -1, target.fd(), offset, length, 0));
-        inFlight += 2;
-        loop.submitLinked(toPipe, fromPipe);
-    }
-
-    /** Bytes left in the pipe by a short pair: written out before the next pair. */
-    private void drainPipe() {
-        draining = true;
-        target.acquire("splice");
-        fromPipe.spec(FileOps.splice(pipe.readFd(), -1, target.fd(), offset, inPipe, 0));
-        inFlight++;
-        loop.submit(fromPipe);
-    }
-
-    private void onToPipe(int res, int flags) {
-        inFlight--;
-        source.release();
-        inRes = res;
-        inFlags = flags;
-        if (--pairLeft == 0) {
-            onPair();
         }
     }
 
-    private void onFromPipe(int res, int flags) {
-        inFlight--;
-        target.release();
-        if (draining) {
-            onDrained(res, flags);
-            return;
-        }
-        outRes = res;
-        outFlags = flags;
-        if (--pairLeft == 0) {
-            onPair();
-        }
-    }
-
-    /** Both CQEs of a pair are in (the order they arrive in does not matter). */
-    private void onPair() {
-        if (isCancelled() || failure != null) {
-            windDown();
-            return;
-        }
-        int flags = inFlags | outFlags;
-        if (inRes < 0) {
-            if (!anySpliced && inRes == -Errno.EINVAL && !ended(inRes, flags)) {
-                pipe = closePipe(pipe); // this file system (or O_DIRECT) refuses splice: copy through buffers
-                startReadWrite();
-                return;
+    private void closeLanes() {
+        if (lanes != null) {
+            for (Lane l : lanes) {
+                l.pipe.close();
             }
-            failOp(inRes, flags, "SPLICE " + sourcePath + " at " + offset);
-            return;
-        }
-        inPipe += inRes;
-        if (outRes == -Errno.ECANCELED && !ended(outRes, flags)) {
-            // the first splice moved less than asked, which broke the link: drain the pipe, then go on
-            if (inPipe == 0) {
-                finish(); // nothing moved: the source ended before its size (it shrank meanwhile)
-                return;
-            }
-            nextPair();
-            return;
-        }
-        if (outRes < 0) {
-            failOp(outRes, flags, "SPLICE " + targetPath + " at " + offset);
-            return;
-        }
-        moved(outRes);
-    }
-
-    private void onDrained(int res, int flags) {
-        if (isCancelled() || failure != null) {
-            windDown();
-            return;
-        }
-        if (res <= 0) {
-            failOp(res == 0 ? -Errno.EIO : res, flags, "SPLICE " + targetPath + " at " + offset);
-            return;
-        }
-        moved(res);
-    }
-
-    private void moved(int res) {
-        anySpliced = true;
-        inPipe -= res;
-        offset += res;
-        if (advance(res)) {
-            nextPair();
+            lanes = null;
         }
     }
 
@@ -448,14 +532,12 @@ final class FileCopy extends LoopTask<Long> {
         closeAll();
     }
 
-    private boolean closed;
-
     private void closeAll() {
         if (closed || inFlight > 0) {
             return;
         }
         closed = true;
-        pipe = closePipe(pipe);
+        closeLanes();
         if (slots != null) {
             for (RwSlot s : slots) {
                 s.buffer.release();
@@ -490,20 +572,17 @@ final class FileCopy extends LoopTask<Long> {
         }
     }
 
-    private static Pipe closePipe(Pipe p) {
-        if (p != null) {
-            p.close();
-        }
-        return null;
-    }
-
     @Override
     void onCancel() {
-        if (toPipe.isInFlight()) {
-            loop.cancel(toPipe);
-        }
-        if (fromPipe.isInFlight()) {
-            loop.cancel(fromPipe);
+        if (lanes != null) {
+            for (Lane l : lanes) {
+                if (l.toPipe.isInFlight()) {
+                    loop.cancel(l.toPipe);
+                }
+                if (l.fromPipe.isInFlight()) {
+                    loop.cancel(l.fromPipe);
+                }
+            }
         }
         if (slots != null) {
             for (RwSlot s : slots) {

@@ -34,7 +34,6 @@ import java.util.function.Supplier;
 import static io.reactiveuring.core.linux.IoUring.IORING_OP_FTRUNCATE;
 import static io.reactiveuring.core.linux.IoUring.IORING_OP_READ;
 import static io.reactiveuring.core.linux.IoUring.IORING_OP_READ_FIXED;
-import static io.reactiveuring.core.linux.IoUring.IORING_OP_UNLINKAT;
 import static io.reactiveuring.core.linux.IoUring.IOSQE_FIXED_FILE;
 
 /**
@@ -418,37 +417,21 @@ public final class FileHandle {
                 s -> s)));
     }
 
-    /** The device ({@code major << 32 | minor}) and inode of the file: tells whether two handles share a file. */
+    /** The file's {@link RingFiles#identity identity}: device, inode, size, mode. */
     OneShotPublisher<long[]> identity() {
-        return oneShot(() -> held("stat", () -> {
-            OpMemory memory = OpMemory.of(files.allocator());
-            try {
-                MemorySegment out = memory.allocate(StatxLayout.SIZE, 8);
-                OpSpec spec = FileOps.statx(fd, "", FileFlags.AT_EMPTY_PATH,
-                        FileFlags.STATX_INO | FileFlags.STATX_SIZE | FileFlags.STATX_MODE, out, memory);
-                return Call.builder(spec, (res, flags) -> new long[] {
-                        (long) out.get(java.lang.foreign.ValueLayout.JAVA_INT, StatxLayout.STX_DEV_MAJOR) << 32
-                                | Integer.toUnsignedLong(out.get(java.lang.foreign.ValueLayout.JAVA_INT,
-                                StatxLayout.STX_DEV_MINOR)),
-                        out.get(java.lang.foreign.ValueLayout.JAVA_LONG, StatxLayout.STX_INO),
-                        out.get(java.lang.foreign.ValueLayout.JAVA_LONG, StatxLayout.STX_SIZE),
-                        Short.toUnsignedInt(out.get(java.lang.foreign.ValueLayout.JAVA_SHORT, StatxLayout.STX_MODE))})
-                        .onRelease(memory::release).onRelease(this::release).build();
-            } catch (RuntimeException | Error e) {
-                memory.release();
-                throw e;
-            }
-        }));
+        return oneShot(() -> held("stat", () -> statxCall(RingFiles.IDENTITY_MASK, null)));
     }
 
+    /** A {@code statx} of this file; {@code map} null: the identity (a {@code long[]}). */
+    @SuppressWarnings("unchecked")
     private <T> OpCall<T> statxCall(int mask, java.util.function.Function<FileStat, T> map) {
         OpMemory memory = OpMemory.of(files.allocator());
         try {
             MemorySegment out = memory.allocate(StatxLayout.SIZE, 8);
             // statx takes no registered file: the fd itself, with an empty path
             OpSpec spec = FileOps.statx(fd, "", FileFlags.AT_EMPTY_PATH, mask, out, memory);
-            return Call.builder(spec, (res, flags) -> map.apply(FileStat.read(out))).onRelease(memory::release)
-                    .onRelease(this::release).build();
+            return Call.builder(spec, (res, flags) -> map == null ? (T) RingFiles.identity(out)
+                    : map.apply(FileStat.read(out))).onRelease(memory::release).onRelease(this::release).build();
         } catch (RuntimeException | Error e) {
             memory.release();
             throw e;
@@ -650,24 +633,17 @@ public final class FileHandle {
     }
 
     private void unlinkThenComplete(Throwable failure) {
-        OpMemory memory = OpMemory.of(files.allocator());
-        CallbackOp unlink = new CallbackOp((res, flags) -> {
-            Throwable f = failure;
-            if (res < 0 && res != -Errno.ENOENT && f == null) {
-                f = FileErrors.of(res, "UNLINKAT", path);
-            }
-            settleClose(f);
-        });
         try {
-            MemorySegment p = memory.allocateFrom(path.toString());
-            unlink.spec(OpSpec.builder(IORING_OP_UNLINKAT).fd(FileFlags.AT_FDCWD).addr(p.address()).build())
-                    .attach(memory);
+            files.unlinkOn(loop, path, res -> {
+                Throwable f = failure;
+                if (res < 0 && res != -Errno.ENOENT && f == null) {
+                    f = FileErrors.of(res, "UNLINKAT", path);
+                }
+                settleClose(f);
+            });
         } catch (RuntimeException e) {
-            memory.release();
             settleClose(failure != null ? failure : e);
-            return;
         }
-        loop.submit(unlink);
     }
 
     private void settleClose(Throwable failure) {

@@ -1,8 +1,10 @@
 package io.reactiveuring.core.file;
 
 import io.reactiveuring.core.UringCancelledException;
+import io.reactiveuring.core.binding.StatxLayout;
 import io.reactiveuring.core.buffer.BufferAllocator;
 import io.reactiveuring.core.buffer.UringBuffer;
+import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.engine.UringLoop;
 import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.linux.FileFlags;
@@ -11,6 +13,10 @@ import io.reactiveuring.core.ops.OpMemory;
 import io.reactiveuring.core.reactive.UringOps;
 import org.reactivestreams.Publisher;
 
+import static io.reactiveuring.core.linux.IoUring.IORING_OP_UNLINKAT;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.Charset;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -20,6 +26,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import java.util.function.IntConsumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -170,6 +177,64 @@ public final class RingFiles {
         }
         loop.submit(op);
         return op;
+    }
+
+    /**
+     * {@code statx} of {@code path} (following links) on {@code loop}: {@code callback} gets the
+     * {@link #identity identity} and 0, or null and the (negative) result; on the loop thread.
+     */
+    void identityOn(UringLoop loop, Path path, BiConsumer<long[], Integer> callback) {
+        OpMemory memory = OpMemory.of(allocator());
+        MemorySegment out;
+        CallbackOp op;
+        try {
+            out = memory.allocate(StatxLayout.SIZE, 8);
+            MemorySegment result = out;
+            op = new CallbackOp((res, flags) -> {
+                if (res < 0 || CallbackOp.loopEnded(flags)) {
+                    callback.accept(null, res < 0 ? res : -Errno.ECANCELED);
+                } else {
+                    callback.accept(identity(result), 0);
+                }
+            });
+            op.spec(FileOps.statx(FileFlags.AT_FDCWD, path.toString(), 0, IDENTITY_MASK, out, memory))
+                    .attach(memory);
+        } catch (RuntimeException | Error e) {
+            memory.release();
+            throw e;
+        }
+        loop.submit(op);
+    }
+
+    /** {@code unlinkat(AT_FDCWD, path, 0)} on {@code loop}; {@code callback} gets the result on the loop thread. */
+    void unlinkOn(UringLoop loop, Path path, IntConsumer callback) {
+        OpMemory memory = OpMemory.of(allocator());
+        CallbackOp op = new CallbackOp((res, flags) -> callback.accept(CallbackOp.loopEnded(flags)
+                ? -Errno.ECANCELED : res));
+        try {
+            MemorySegment p = memory.allocateFrom(path.toString());
+            op.spec(OpSpec.builder(IORING_OP_UNLINKAT).fd(FileFlags.AT_FDCWD).addr(p.address()).build())
+                    .attach(memory);
+        } catch (RuntimeException | Error e) {
+            memory.release();
+            throw e;
+        }
+        loop.submit(op);
+    }
+
+    /** The {@code statx} fields an identity needs. */
+    static final int IDENTITY_MASK = FileFlags.STATX_INO | FileFlags.STATX_SIZE | FileFlags.STATX_MODE;
+
+    /**
+     * What tells two files apart and what a copy needs of its source, from a filled {@code struct statx}:
+     * {@code {device (major << 32 | minor), inode, size, mode}}.
+     */
+    static long[] identity(MemorySegment statx) {
+        long device = (long) statx.get(ValueLayout.JAVA_INT, StatxLayout.STX_DEV_MAJOR) << 32
+                | Integer.toUnsignedLong(statx.get(ValueLayout.JAVA_INT, StatxLayout.STX_DEV_MINOR));
+        return new long[] {device, statx.get(ValueLayout.JAVA_LONG, StatxLayout.STX_INO),
+                statx.get(ValueLayout.JAVA_LONG, StatxLayout.STX_SIZE),
+                Short.toUnsignedInt(statx.get(ValueLayout.JAVA_SHORT, StatxLayout.STX_MODE))};
     }
 
     void forget(FileHandle handle) {

@@ -164,4 +164,39 @@ class FileCopyTest extends FileTestBase {
         await(in.close());
         await(out.close());
     }
+
+    @Test
+    void manySmallChunksThroughSeveralPipesLandInTheirPlaces() throws Exception {
+        byte[] content = pattern((1 << 20) + 123, 8);
+        Path src = fileOf("src", content);
+        Path dst = dir.resolve("dst");
+        List<Long> progress = new CopyOnWriteArrayList<>();
+        long n = await(files.copy(src, dst, CopyOptions.defaults().withChunkSize(3 * 4096), progress::add));
+        assertEquals(content.length, n);
+        assertArrayEquals(content, Files.readAllBytes(dst));
+        assertEquals(n, progress.getLast());
+    }
+
+    @Test
+    void cancellingACopyClosesItsFilesAndPipesOnceTheOpsInFlightEnded() throws Exception {
+        Path src = bigFile("src", 64);
+        Path dst = dir.resolve("dst");
+        long before = io.reactiveuring.core.UringTestSupport.openFds();
+        java.util.concurrent.CompletableFuture<List<FileHandle>> cancelled = new java.util.concurrent.CompletableFuture<>();
+        Collector<Long> c = new Collector<>(0);
+        files.copy(src, dst, CopyOptions.defaults().withChunkSize(1 << 16), bytes -> {
+            if (!cancelled.isDone()) {
+                c.subscription.cancel(); // on the loop thread, in the middle of the copy
+                cancelled.complete(files.openHandles());
+            }
+        }).subscribe(c);
+        c.subscription.request(1);
+        List<FileHandle> open = cancelled.get(TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(2, open.size(), "source and target were open while copying");
+        for (FileHandle h : open) {
+            h.closeFuture().get(TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertFalse(c.done.isDone(), "no signal after the cancel");
+        assertEquals(before, io.reactiveuring.core.UringTestSupport.openFds(), "pipes and files closed");
+    }
 }
