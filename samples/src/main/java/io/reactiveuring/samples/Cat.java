@@ -46,7 +46,7 @@ public final class Cat {
                             .concatMap(chunk -> writeAll(ring, chunk, regular).doFinally(s -> chunk.release())))
                     .then().block();
         } catch (RuntimeException e) {
-            Throwable cause = e.getCause() != null && e.getClass() == RuntimeException.class ? e.getCause() : e;
+            Throwable cause = reactor.core.Exceptions.unwrap(e); // block() wraps checked exceptions
             if (UringError.errnoOf(cause) != Errno.EPIPE) {
                 System.err.println("cat: " + cause.getMessage());
                 status = 1;

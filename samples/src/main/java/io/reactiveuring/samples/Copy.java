@@ -73,7 +73,7 @@ public final class Copy {
                     total / 1048576.0 / Math.max(seconds, 1e-9), options.splice() ? "splice" : "read/write");
         } catch (RuntimeException e) {
             ticker.shutdownNow();
-            Throwable cause = e.getCause() != null && e.getClass() == RuntimeException.class ? e.getCause() : e;
+            Throwable cause = reactor.core.Exceptions.unwrap(e); // block() wraps checked exceptions
             err.println((terminal ? "\n" : "") + "copy failed: " + cause);
             status = 1;
         } finally {

@@ -133,10 +133,10 @@ public final class FileBench {
 
     // ------------------------------------------------------------------------------------------- random reads
 
-    /** A running load: started, counted, stopped. */
-    private interface Load extends AutoCloseable {
-        @Override
-        void close() throws Exception;
+    /** A running load: started when made, counted as it runs, stopped by {@link #stop()}. */
+    @FunctionalInterface
+    private interface Load {
+        void stop() throws Exception;
     }
 
     private void randread(String variant) throws Exception {
@@ -166,7 +166,7 @@ public final class FileBench {
         long ops1 = done.sum();
         long cpu1 = processCpuNanos();
         long t1 = System.nanoTime();
-        load.close();
+        load.stop();
         double wall = (t1 - t0) / 1e9;
         double cpu = (cpu1 - cpu0) / 1e9;
         long ops = ops1 - ops0;

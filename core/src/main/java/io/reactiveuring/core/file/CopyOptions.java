@@ -61,22 +61,34 @@ public record CopyOptions(boolean replaceExisting, boolean splice, int chunkSize
         return o;
     }
 
-    /** @param replace overwrite an existing target @return these options with it */
+    /**
+     * @param replace overwrite an existing target
+     * @return these options with it
+     */
     public CopyOptions withReplaceExisting(boolean replace) {
         return new CopyOptions(replace, splice, chunkSize, fsync);
     }
 
-    /** @param on use splice (false: read/write through owned buffers) @return these options with it */
+    /**
+     * @param on use splice (false: read/write through owned buffers)
+     * @return these options with it
+     */
     public CopyOptions withSplice(boolean on) {
         return new CopyOptions(replaceExisting, on, chunkSize, fsync);
     }
 
-    /** @param bytes bytes per step @return these options with it */
+    /**
+     * @param bytes bytes per step
+     * @return these options with it
+     */
     public CopyOptions withChunkSize(int bytes) {
         return new CopyOptions(replaceExisting, splice, bytes, fsync);
     }
 
-    /** @param on sync the target at the end @return these options with it */
+    /**
+     * @param on sync the target at the end
+     * @return these options with it
+     */
     public CopyOptions withFsync(boolean on) {
         return new CopyOptions(replaceExisting, splice, chunkSize, on);
     }

@@ -184,7 +184,10 @@ public record FileOpenOptions(int flags, int mode, boolean readable, boolean wri
         };
     }
 
-    /** @param permissions permission bits ({@code 0644}) @return these options creating files with them */
+    /**
+     * @param permissions permission bits ({@code 0644})
+     * @return these options creating files with them
+     */
     public FileOpenOptions withMode(int permissions) {
         boolean creates = (flags & FileFlags.O_CREAT) != 0;
         return new FileOpenOptions(flags, creates ? permissions : 0, readable, writable, append, deleteOnClose);

@@ -62,31 +62,46 @@ public record FileOptions(boolean registeredFiles, int fixedFileThreshold, int f
         return DEFAULTS;
     }
 
-    /** @param on use the ring's file table @return these options with it */
+    /**
+     * @param on use the ring's file table
+     * @return these options with it
+     */
     public FileOptions withRegisteredFiles(boolean on) {
         return new FileOptions(on, fixedFileThreshold, fileTableSlots, registeredBuffers, registeredBufferBytes,
                 streamWindow, writeWindow);
     }
 
-    /** @param ops ops a handle issues before it is registered @return these options with it */
+    /**
+     * @param ops ops a handle issues before it is registered
+     * @return these options with it
+     */
     public FileOptions withFixedFileThreshold(int ops) {
         return new FileOptions(registeredFiles, ops, fileTableSlots, registeredBuffers, registeredBufferBytes,
                 streamWindow, writeWindow);
     }
 
-    /** @param on read into registered buffers @return these options with it */
+    /**
+     * @param on read into registered buffers
+     * @return these options with it
+     */
     public FileOptions withRegisteredBuffers(boolean on) {
         return new FileOptions(registeredFiles, fixedFileThreshold, fileTableSlots, on, registeredBufferBytes,
                 streamWindow, writeWindow);
     }
 
-    /** @param window default reads in flight of a chunk stream @return these options with it */
+    /**
+     * @param window default reads in flight of a chunk stream
+     * @return these options with it
+     */
     public FileOptions withStreamWindow(int window) {
         return new FileOptions(registeredFiles, fixedFileThreshold, fileTableSlots, registeredBuffers,
                 registeredBufferBytes, window, writeWindow);
     }
 
-    /** @param window writes in flight of a stream written to a file @return these options with it */
+    /**
+     * @param window writes in flight of a stream written to a file
+     * @return these options with it
+     */
     public FileOptions withWriteWindow(int window) {
         return new FileOptions(registeredFiles, fixedFileThreshold, fileTableSlots, registeredBuffers,
                 registeredBufferBytes, streamWindow, window);

@@ -79,7 +79,10 @@ public final class RingFiles {
                 ConcurrentHashMap.newKeySet(), true);
     }
 
-    /** @param newOptions other settings @return a view with them (same rings, allocator and open handles) */
+    /**
+     * @param newOptions other settings
+     * @return a view with them (same rings, allocator and open handles)
+     */
     public RingFiles withOptions(FileOptions newOptions) {
         return new RingFiles(ops, Objects.requireNonNull(newOptions, "options"), open, ringTruncate);
     }

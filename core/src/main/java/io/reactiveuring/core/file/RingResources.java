@@ -50,7 +50,7 @@ final class RingResources {
     private volatile boolean ended;
     private final AtomicBoolean regionFreed = new AtomicBoolean();
     private final AtomicInteger chunksOut = new AtomicInteger();
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array: each element is typed when it is made
     private final MpmcAtomicArrayQueue<MemorySegment>[] free = new MpmcAtomicArrayQueue[CLASSES];
     private long carved; // guarded by this
 

@@ -94,12 +94,20 @@ public final class UringFile {
         return Mono.fromDirect(handle.write(position, data));
     }
 
-    /** @param position where @param data the bytes (copied at request) @return the bytes written */
+    /**
+     * @param position where
+     * @param data the bytes (copied at request)
+     * @return the bytes written
+     */
     public Mono<Integer> write(long position, byte[] data) {
         return Mono.fromDirect(handle.write(position, data));
     }
 
-    /** @param position where @param data the remaining bytes (copied at request) @return the bytes written */
+    /**
+     * @param position where
+     * @param data the remaining bytes (copied at request)
+     * @return the bytes written
+     */
     public Mono<Integer> write(long position, ByteBuffer data) {
         return Mono.fromDirect(handle.write(position, data));
     }
@@ -148,7 +156,10 @@ public final class UringFile {
         return ring.toMono(handle.fallocate(mode, offset, length)).then();
     }
 
-    /** @param size the new size, {@code >= 0} @return the truncate ({@code IORING_OP_FTRUNCATE} or the syscall) */
+    /**
+     * @param size the new size, {@code >= 0}
+     * @return the truncate ({@code IORING_OP_FTRUNCATE} or the syscall)
+     */
     public Mono<Void> truncate(long size) {
         return Mono.fromDirect(handle.truncate(size)).then();
     }
@@ -175,7 +186,10 @@ public final class UringFile {
         return Flux.from(handle.chunks(position, chunkSize, window));
     }
 
-    /** @param charset the charset @return the file's lines, as {@code Files.readAllLines} reads them */
+    /**
+     * @param charset the charset
+     * @return the file's lines, as {@code Files.readAllLines} reads them
+     */
     public Flux<String> lines(Charset charset) {
         return Flux.from(handle.lines(charset));
     }

@@ -134,7 +134,10 @@ public final class UringFiles {
         return Flux.from(files.lines(path, charset));
     }
 
-    /** @param path the file @return its lines in UTF-8 */
+    /**
+     * @param path the file
+     * @return its lines in UTF-8
+     */
     public Flux<String> lines(Path path) {
         return lines(path, StandardCharsets.UTF_8);
     }
