@@ -9,7 +9,10 @@
 #
 # Usage: benchmarks/run-files.sh
 #   ROUNDS=5           alternated rounds (every variant once per round, in the same order)
-#   SECONDS_PER_RUN=10 measured seconds per random-read run; WARMUP=3 seconds before it (fio: ramp_time)
+#   SECONDS_PER_RUN=10 measured seconds per random-read run; WARMUP=8 seconds before it (fio: ramp_time); the
+#                      Reactor variants need that long on one core: with 2-3 s, C2 is still recompiling flatMap's
+#                      drain loop (deoptimisations seen with -XX:+PrintCompilation) and takes half the core
+#   SCALING_DEPTHS="32" depths of the two-ring scaling runs
 #   DEPTHS="1 32"      queue depths
 #   PLACES="tmpfs disk"
 #   TMPFS_DIR=/dev/shm/uring-files-bench   DISK_DIR=/tmp/uring-files-bench   (must be different file systems)
@@ -33,7 +36,8 @@ BENCH="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$BENCH/.." && pwd)"
 ROUNDS="${ROUNDS:-5}"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-10}"
-WARMUP="${WARMUP:-3}"
+WARMUP="${WARMUP:-8}"
+SCALING_DEPTHS="${SCALING_DEPTHS:-32}"
 DEPTHS="${DEPTHS:-1 32}"
 PLACES="${PLACES:-tmpfs disk}"
 TMPFS_DIR="${TMPFS_DIR:-/dev/shm/uring-files-bench}"
@@ -201,11 +205,12 @@ for ((round = 1; round <= ROUNDS; round++)); do
             fi
             run_java "$round" "$place" "$CORE" "" randread "$VARIANTS" --depth "$depth" --rings 1 \
                 --warmup "$WARMUP" --seconds "$SECONDS_PER_RUN"
-            for rings in 1 2; do
-                run_java "$round" "$place" "$CORES" "@cores$CORES" randread "$SCALING_VARIANTS" --depth "$depth" \
-                    --rings "$rings" \
-                    --warmup "$WARMUP" --seconds "$SECONDS_PER_RUN"
-            done
+            if [[ " $SCALING_DEPTHS " == *" $depth "* ]]; then
+                for rings in 1 2; do
+                    run_java "$round" "$place" "$CORES" "@cores$CORES" randread "$SCALING_VARIANTS" \
+                        --depth "$depth" --rings "$rings" --warmup "$WARMUP" --seconds "$SECONDS_PER_RUN"
+                done
+            fi
         done
         d="$(place_dir "$place")"
         run_java "$round" "$place" "$CORE" "" copy "files-copy,uring-splice,uring-rw" --dst "$d/copy.target"
@@ -278,7 +283,7 @@ verdict() { # median min max target
         echo
         echo "Scaling, two rings against one on cores $CORES (per-round IOPS ratio):"
         echo
-        for depth in $DEPTHS; do
+        for depth in $SCALING_DEPTHS; do
             for v in ${SCALING_VARIANTS//,/ }; do
                 read -r m lo hi <<< "$(ratio "$place" randread "$v@cores$CORES" "$depth" 2 "$v@cores$CORES" "$depth" 1 7 | stats)"
                 echo "- $v, depth $depth per ring: $(fmt "$m" "$lo" "$hi" 2)"

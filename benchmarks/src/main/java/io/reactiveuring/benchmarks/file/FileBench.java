@@ -50,7 +50,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <ul>
  *   <li>{@code randread}: random 4 KiB reads at 4 KiB-aligned offsets over {@code --file}, {@code --depth} in flight,
  *       {@code --warmup} s, then {@code --seconds} s measured: IOPS and IOPS per CPU-second of the whole process
- *       ({@code getProcessCpuTime}: every thread, the kernel's io-wq workers of the process included). Variants:
+ *       ({@code getProcessCpuTime}: every thread, the kernel's io-wq workers of the process included; the JIT's
+ *       too, hence the long default warm-up). Variants:
  *       <ul>
  *         <li>{@code uringfile}: the Reactor API: {@code Flux.range(..).flatMap(i -> file.read(pos, 4096), depth)}
  *             over {@code UringFile} (registered files and buffers as {@code FileOptions.defaults()});
@@ -142,7 +143,7 @@ public final class FileBench {
     private void randread(String variant) throws Exception {
         int depth = intArg("depth", 1);
         int rings = intArg("rings", 1);
-        double warmup = Double.parseDouble(args.getOrDefault("warmup", "2"));
+        double warmup = Double.parseDouble(args.getOrDefault("warmup", "8"));
         double seconds = Double.parseDouble(args.getOrDefault("seconds", "5"));
         long blocks = Files.size(file) / BLOCK;
         LongAdder done = new LongAdder();
@@ -208,6 +209,7 @@ public final class FileBench {
                     }, Throwable::printStackTrace));
         }
         return () -> {
+            diagnostics("uringfile", ring);
             running.forEach(Disposable::dispose);
             for (UringFile f : opened) {
                 f.close().block(Duration.ofSeconds(10));
@@ -243,6 +245,7 @@ public final class FileBench {
             }
         }
         return () -> {
+            diagnostics("handle", ring);
             stopAndClose(handles, stop);
             ring.dispose();
             ring.awaitTermination(Duration.ofSeconds(10));
@@ -471,6 +474,15 @@ public final class FileBench {
     }
 
     // ------------------------------------------------------------------------------------------- measuring
+
+    /** The rings' counters on stderr: io_uring_enter calls and wake-ups per completion tell where time goes. */
+    private static void diagnostics(String variant, ReactorUring ring) {
+        for (UringLoop l : ring.loops()) {
+            long c = Math.max(1, l.completionCount());
+            System.err.printf(Locale.ROOT, "%s %s: %d completions, %.2f enters and %.3f wake-ups per completion%n",
+                    variant, l.options().threadName(), c, l.enterCalls() / (double) c, l.wakeups() / (double) c);
+        }
+    }
 
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
