@@ -15,4 +15,5 @@ module io.reactiveuring.benchmarks {
     requires io.netty.transport;
     requires io.netty.transport.classes.epoll;
     requires io.netty.transport.classes.io_uring;
+    requires jdk.management;
 }

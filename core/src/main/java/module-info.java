@@ -1,6 +1,6 @@
 /**
  * reactive-uring core: io_uring over FFM (binding, ring), the engine (one loop thread per ring), the op
- * catalogue, buffers, sockets and plain Reactive Streams publishers. Grant it native access with
+ * catalogue, buffers, sockets, files and plain Reactive Streams publishers. Grant it native access with
  * {@code --enable-native-access=io.reactiveuring.core}.
  */
 module io.reactiveuring.core {
@@ -13,6 +13,7 @@ module io.reactiveuring.core {
     exports io.reactiveuring.core;
     exports io.reactiveuring.core.buffer;
     exports io.reactiveuring.core.engine;
+    exports io.reactiveuring.core.file;
     exports io.reactiveuring.core.linux;
     exports io.reactiveuring.core.net;
     exports io.reactiveuring.core.ops;

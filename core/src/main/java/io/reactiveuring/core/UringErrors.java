@@ -73,6 +73,26 @@ public final class UringErrors {
         return of(res, operation, null);
     }
 
+    /**
+     * The error of a file op, always a {@link java.nio.file.FileSystemException} naming the file (as the JDK's
+     * {@code Files} methods report every failure), except the ring's end, which stays a
+     * {@link UringCancelledException}: {@code /srv/x: ENOENT (2) from OPENAT}.
+     *
+     * @param res       {@code -errno} or {@code errno}
+     * @param operation the op alone ({@code "OPENAT"}); the file is named by the exception
+     * @param file      the file it concerns
+     * @return the error; a {@link UringError} whatever its type
+     */
+    public static Exception ofFile(int res, String operation, String file) {
+        int e = Math.abs(res);
+        if (e == Errno.ECANCELED) {
+            return new UringCancelledException(operation + " " + file, null);
+        }
+        Exception typed = of(e, operation, file);
+        return typed instanceof java.nio.file.FileSystemException ? typed
+                : new UringFileSystemException(e, operation, file);
+    }
+
     /** The message every one of them carries: {@code ENOENT (2) from OPENAT /srv/missing.txt}. */
     static String reason(int errno, String operation) {
         return Errno.name(errno) + " (" + errno + ") from " + operation;

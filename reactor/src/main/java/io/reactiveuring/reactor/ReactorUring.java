@@ -9,6 +9,7 @@ import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.engine.PollRetry;
 import io.reactiveuring.core.engine.UringGroup;
 import io.reactiveuring.core.engine.UringLoop;
+import io.reactiveuring.core.file.FileOptions;
 import io.reactiveuring.core.ops.FileStat;
 import io.reactiveuring.core.ops.RegisteredBuffers;
 import io.reactiveuring.core.ops.RingMailbox;
@@ -20,6 +21,7 @@ import io.reactiveuring.core.reactive.OneShotPublisher;
 import io.reactiveuring.core.reactive.OpCall;
 import io.reactiveuring.core.reactive.OpOptions;
 import io.reactiveuring.core.reactive.UringOps;
+import io.reactiveuring.reactor.file.UringFiles;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -640,7 +642,40 @@ public final class ReactorUring implements Disposable, AutoCloseable {
         return mono(ops.message(to, value));
     }
 
+    // ------------------------------------------------------------------------------------------- files
+
+    /**
+     * Files on these rings: open handles, chunk streams, lines, stream writes and copies as Monos and Fluxes, with
+     * this instance's allocator and per-op settings, and registered files and buffers where they pay.
+     *
+     * @return the file API over this instance (a light view; make it once and keep it)
+     */
+    public UringFiles files() {
+        return UringFiles.of(this);
+    }
+
+    /**
+     * @param options registered files and buffers, stream windows
+     * @return the file API over this instance with these settings
+     */
+    public UringFiles files(FileOptions options) {
+        return UringFiles.of(this, options);
+    }
+
     // ------------------------------------------------------------------------------------------- the shape
+
+    /**
+     * Any core one-shot publisher as this shell's cold {@link Mono} (its subscription is core's own, with Reactor's
+     * scan attributes, and unreceived outcomes go to the context's discard hook): for layers built on core's
+     * publishers, such as the file API.
+     *
+     * @param op the op
+     * @param <T> the value type
+     * @return the Mono
+     */
+    public <T> Mono<T> toMono(OneShotPublisher<T> op) {
+        return mono(Objects.requireNonNull(op, "op"));
+    }
 
     private <T> Mono<T> mono(OneShotPublisher<T> op) {
         return new MonoUringOp<>(op, scheduler);

@@ -102,6 +102,11 @@ public final class UringOps {
         return new UringOps(rings, allocator, options, Objects.requireNonNull(policy, "discard"));
     }
 
+    /** @return where unreceived outcomes of this view's ops go (for layers that build their own publishers) */
+    public DiscardPolicy discard() {
+        return discard;
+    }
+
     /** @return the rings */
     public UringGroup rings() {
         return rings;
