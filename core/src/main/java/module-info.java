@@ -17,4 +17,5 @@ module io.reactiveuring.core {
     exports io.reactiveuring.core.net;
     exports io.reactiveuring.core.ops;
     exports io.reactiveuring.core.reactive;
+    exports io.reactiveuring.core.tcp;
 }
