@@ -5,6 +5,7 @@ module io.reactiveuring.reactor {
     requires static reactor.blockhound;
 
     exports io.reactiveuring.reactor;
+    exports io.reactiveuring.reactor.tcp;
 
     provides reactor.blockhound.integration.BlockHoundIntegration
             with io.reactiveuring.reactor.UringBlockHoundIntegration;
