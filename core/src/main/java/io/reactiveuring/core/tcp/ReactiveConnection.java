@@ -26,7 +26,8 @@ import java.util.function.Consumer;
  * (a use after that fails with {@link IllegalStateException}); {@link UringBuffer#retain()} to keep it (memory of
  * the loop's provided-buffer ring is then copied). The end of stream completes it; a reset is a
  * {@link ConnectionResetException}; the connection's close (its cause, or completion for an orderly close) ends it
- * too. Cancelling it pauses reading.
+ * too. Cancelling it pauses reading. After the end of stream the connection closes once no send is running (what was
+ * queued is still sent).
  *
  * <p>Outbound: {@link #send} subscribes to the given publisher when its own result is subscribed to, requests a few
  * buffers at a time and more only while the connection is writable (below its high watermark), writes each buffer
@@ -79,12 +80,23 @@ public final class ReactiveConnection implements ConnectionHandler {
         }
     }
 
+    /**
+     * The peer's end of stream: the inbound completes, and the connection closes once no send is running any more
+     * (what was queued is still sent), as Reactor Netty does without half-closure.
+     */
     @Override
     public void onEnd(TcpConnection c) {
         ended = true;
         InboundSubscription s = inbound;
         if (s != null) {
             s.terminate(null);
+        }
+        closeIfEndedAndIdle();
+    }
+
+    private void closeIfEndedAndIdle() {
+        if (ended && senders.isEmpty() && !closed) {
+            connection.close();
         }
     }
 
@@ -484,18 +496,18 @@ public final class ReactiveConnection implements ConnectionHandler {
             }
             done = true;
             senders.remove(this);
-            if (cancelled) {
-                return;
-            }
-            try {
-                if (failure == null) {
-                    downstream.onComplete();
-                } else {
-                    downstream.onError(failure);
+            if (!cancelled) {
+                try {
+                    if (failure == null) {
+                        downstream.onComplete();
+                    } else {
+                        downstream.onError(failure);
+                    }
+                } catch (Throwable t) {
+                    report(t);
                 }
-            } catch (Throwable t) {
-                report(t);
             }
+            closeIfEndedAndIdle();
         }
     }
 }
