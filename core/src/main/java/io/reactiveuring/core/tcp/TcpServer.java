@@ -163,9 +163,12 @@ public final class TcpServer implements TcpConnection.Owner {
         }
     }
 
-    /** Opens the hand-off mailboxes, then arms every accept; completes once all are in flight. */
+    /**
+     * Opens the hand-off mailboxes, then arms every accept (an accepted socket may be handed off at once); completes
+     * once all are in flight.
+     */
     private CompletableFuture<TcpServer> start() {
-        List<CompletableFuture<?>> ready = new ArrayList<>();
+        List<CompletableFuture<?>> mailboxes = new ArrayList<>();
         if (handoff && supportsMsgRing()) {
             UringLoop acceptorLoop = listeners[0].loop;
             for (int i = 0; i < targets.length; i++) {
@@ -173,30 +176,38 @@ public final class TcpServer implements TcpConnection.Owner {
                 if (loop != acceptorLoop) {
                     Target t = new Target(i, loop);
                     targets[i] = t;
-                    ready.add(t.mailbox.open(loop));
+                    mailboxes.add(t.mailbox.open(loop));
                 }
             }
         }
+        return CompletableFuture.allOf(mailboxes.toArray(CompletableFuture[]::new))
+                .thenCompose(v -> armAccepts())
+                .handle((v, error) -> {
+                    if (error != null) {
+                        dispose();
+                        throw error instanceof java.util.concurrent.CompletionException c ? c
+                                : new java.util.concurrent.CompletionException(error);
+                    }
+                    return this;
+                });
+    }
+
+    private CompletableFuture<Void> armAccepts() {
+        List<CompletableFuture<?>> armed = new ArrayList<>();
         for (Listener l : listeners) {
-            CompletableFuture<Void> armed = new CompletableFuture<>();
-            ready.add(armed);
+            CompletableFuture<Void> a = new CompletableFuture<>();
+            armed.add(a);
             try {
                 l.loop.execute(() -> {
                     l.arm();
-                    armed.complete(null);
+                    a.complete(null);
                 });
             } catch (RejectedExecutionException e) {
-                armed.completeExceptionally(new UringCancelledException("ACCEPT " + describeAddress(),
+                a.completeExceptionally(new UringCancelledException("ACCEPT " + describeAddress(),
                         "the ring's loop has ended"));
             }
         }
-        return CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).handle((v, error) -> {
-            if (error != null) {
-                dispose();
-                throw error instanceof RuntimeException r ? r : new IllegalStateException(error);
-            }
-            return this;
-        });
+        return CompletableFuture.allOf(armed.toArray(CompletableFuture[]::new));
     }
 
     private boolean supportsMsgRing() {
@@ -276,6 +287,17 @@ public final class TcpServer implements TcpConnection.Owner {
             LibC.close(fd);
             return;
         }
+        try {
+            route(listener, fd);
+        } catch (RuntimeException e) {
+            LibC.close(fd); // never lose an accepted socket to a failure on the way
+            connectionGone();
+            report(listener.loop, e);
+        }
+    }
+
+    /** Places an accepted (and counted) socket on a loop: its own, or the next in turn through a hand-off. */
+    private void route(Listener listener, int fd) {
         int n = transport.loopCount();
         if (!handoff || n == 1) {
             open(transport.loopTcp(listener.loop), fd);
@@ -604,7 +626,12 @@ public final class TcpServer implements TcpConnection.Owner {
                     }
                 }
             };
-            from.submit(message);
+            try {
+                from.submit(message);
+            } catch (RuntimeException e) {
+                inFlight.decrementAndGet();
+                throw e;
+            }
         }
 
         private void onMessage(int fd) {
