@@ -104,84 +104,120 @@ public record TcpOptions(int backlog, boolean reuseAddress, boolean reusePort, b
                 64 * 1024, 32 * 1024, 0, AcceptSpread.HANDOFF);
     }
 
-    /** @param n the listen backlog @return a copy with it */
+    /**
+     * @param n the listen backlog
+     * @return a copy with it
+     */
     public TcpOptions withBacklog(int n) {
         return new TcpOptions(n, reuseAddress, reusePort, tcpNoDelay, keepAlive, receiveBufferSize, sendBufferSize,
                 maxConnections, idleTimeout, readTimeout, writeTimeout, connectTimeout, writeHighWatermark,
                 writeLowWatermark, zeroCopySendThreshold, acceptSpread);
     }
 
-    /** @param on {@code SO_REUSEADDR} @return a copy with it */
+    /**
+     * @param on {@code SO_REUSEADDR}
+     * @return a copy with it
+     */
     public TcpOptions withReuseAddress(boolean on) {
         return new TcpOptions(backlog, on, reusePort, tcpNoDelay, keepAlive, receiveBufferSize, sendBufferSize,
                 maxConnections, idleTimeout, readTimeout, writeTimeout, connectTimeout, writeHighWatermark,
                 writeLowWatermark, zeroCopySendThreshold, acceptSpread);
     }
 
-    /** @param on {@code SO_REUSEPORT} @return a copy with it */
+    /**
+     * @param on {@code SO_REUSEPORT}
+     * @return a copy with it
+     */
     public TcpOptions withReusePort(boolean on) {
         return new TcpOptions(backlog, reuseAddress, on, tcpNoDelay, keepAlive, receiveBufferSize, sendBufferSize,
                 maxConnections, idleTimeout, readTimeout, writeTimeout, connectTimeout, writeHighWatermark,
                 writeLowWatermark, zeroCopySendThreshold, acceptSpread);
     }
 
-    /** @param on {@code TCP_NODELAY} @return a copy with it */
+    /**
+     * @param on {@code TCP_NODELAY}
+     * @return a copy with it
+     */
     public TcpOptions withTcpNoDelay(boolean on) {
         return new TcpOptions(backlog, reuseAddress, reusePort, on, keepAlive, receiveBufferSize, sendBufferSize,
                 maxConnections, idleTimeout, readTimeout, writeTimeout, connectTimeout, writeHighWatermark,
                 writeLowWatermark, zeroCopySendThreshold, acceptSpread);
     }
 
-    /** @param on {@code SO_KEEPALIVE} @return a copy with it */
+    /**
+     * @param on {@code SO_KEEPALIVE}
+     * @return a copy with it
+     */
     public TcpOptions withKeepAlive(boolean on) {
         return new TcpOptions(backlog, reuseAddress, reusePort, tcpNoDelay, on, receiveBufferSize, sendBufferSize,
                 maxConnections, idleTimeout, readTimeout, writeTimeout, connectTimeout, writeHighWatermark,
                 writeLowWatermark, zeroCopySendThreshold, acceptSpread);
     }
 
-    /** @param bytes {@code SO_RCVBUF}, 0 for the default @return a copy with it */
+    /**
+     * @param bytes {@code SO_RCVBUF}, 0 for the default
+     * @return a copy with it
+     */
     public TcpOptions withReceiveBufferSize(int bytes) {
         return new TcpOptions(backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, bytes, sendBufferSize,
                 maxConnections, idleTimeout, readTimeout, writeTimeout, connectTimeout, writeHighWatermark,
                 writeLowWatermark, zeroCopySendThreshold, acceptSpread);
     }
 
-    /** @param bytes {@code SO_SNDBUF}, 0 for the default @return a copy with it */
+    /**
+     * @param bytes {@code SO_SNDBUF}, 0 for the default
+     * @return a copy with it
+     */
     public TcpOptions withSendBufferSize(int bytes) {
         return new TcpOptions(backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, receiveBufferSize, bytes,
                 maxConnections, idleTimeout, readTimeout, writeTimeout, connectTimeout, writeHighWatermark,
                 writeLowWatermark, zeroCopySendThreshold, acceptSpread);
     }
 
-    /** @param n connections kept open at once, 0 for no limit @return a copy with it */
+    /**
+     * @param n connections kept open at once, 0 for no limit
+     * @return a copy with it
+     */
     public TcpOptions withMaxConnections(int n) {
         return new TcpOptions(backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, receiveBufferSize,
                 sendBufferSize, n, idleTimeout, readTimeout, writeTimeout, connectTimeout, writeHighWatermark,
                 writeLowWatermark, zeroCopySendThreshold, acceptSpread);
     }
 
-    /** @param timeout the idle timeout, null for none @return a copy with it */
+    /**
+     * @param timeout the idle timeout, null for none
+     * @return a copy with it
+     */
     public TcpOptions withIdleTimeout(Duration timeout) {
         return new TcpOptions(backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, receiveBufferSize,
                 sendBufferSize, maxConnections, timeout, readTimeout, writeTimeout, connectTimeout,
                 writeHighWatermark, writeLowWatermark, zeroCopySendThreshold, acceptSpread);
     }
 
-    /** @param timeout the read timeout, null for none @return a copy with it */
+    /**
+     * @param timeout the read timeout, null for none
+     * @return a copy with it
+     */
     public TcpOptions withReadTimeout(Duration timeout) {
         return new TcpOptions(backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, receiveBufferSize,
                 sendBufferSize, maxConnections, idleTimeout, timeout, writeTimeout, connectTimeout,
                 writeHighWatermark, writeLowWatermark, zeroCopySendThreshold, acceptSpread);
     }
 
-    /** @param timeout the write timeout, null for none @return a copy with it */
+    /**
+     * @param timeout the write timeout, null for none
+     * @return a copy with it
+     */
     public TcpOptions withWriteTimeout(Duration timeout) {
         return new TcpOptions(backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, receiveBufferSize,
                 sendBufferSize, maxConnections, idleTimeout, readTimeout, timeout, connectTimeout,
                 writeHighWatermark, writeLowWatermark, zeroCopySendThreshold, acceptSpread);
     }
 
-    /** @param timeout the connect timeout, null for none @return a copy with it */
+    /**
+     * @param timeout the connect timeout, null for none
+     * @return a copy with it
+     */
     public TcpOptions withConnectTimeout(Duration timeout) {
         return new TcpOptions(backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, receiveBufferSize,
                 sendBufferSize, maxConnections, idleTimeout, readTimeout, writeTimeout, timeout,
@@ -199,14 +235,20 @@ public record TcpOptions(int backlog, boolean reuseAddress, boolean reusePort, b
                 zeroCopySendThreshold, acceptSpread);
     }
 
-    /** @param bytes the smallest buffer sent with {@code SEND_ZC}, 0 for never @return a copy with it */
+    /**
+     * @param bytes the smallest buffer sent with {@code SEND_ZC}, 0 for never
+     * @return a copy with it
+     */
     public TcpOptions withZeroCopySendThreshold(int bytes) {
         return new TcpOptions(backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, receiveBufferSize,
                 sendBufferSize, maxConnections, idleTimeout, readTimeout, writeTimeout, connectTimeout,
                 writeHighWatermark, writeLowWatermark, bytes, acceptSpread);
     }
 
-    /** @param spread how a server spreads connections over its loops @return a copy with it */
+    /**
+     * @param spread how a server spreads connections over its loops
+     * @return a copy with it
+     */
     public TcpOptions withAcceptSpread(AcceptSpread spread) {
         return new TcpOptions(backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, receiveBufferSize,
                 sendBufferSize, maxConnections, idleTimeout, readTimeout, writeTimeout, connectTimeout,

@@ -62,13 +62,19 @@ public final class UringTcpClient {
         return new UringTcpClient(null, -1, null, TcpOptions.defaults(), null, null, null);
     }
 
-    /** @param host a host name or address (resolved at connect) @return a copy connecting there */
+    /**
+     * @param host a host name or address (resolved at connect)
+     * @return a copy connecting there
+     */
     public UringTcpClient host(String host) {
         return new UringTcpClient(Objects.requireNonNull(host, "host"), port, null, options, transport, handler,
                 doOnConnected);
     }
 
-    /** @param port the TCP port @return a copy connecting to it */
+    /**
+     * @param port the TCP port
+     * @return a copy connecting to it
+     */
     public UringTcpClient port(int port) {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be in [1, 65535]: " + port);
@@ -85,7 +91,10 @@ public final class UringTcpClient {
                 doOnConnected);
     }
 
-    /** @param path a Unix domain socket path @return a copy connecting there */
+    /**
+     * @param path a Unix domain socket path
+     * @return a copy connecting there
+     */
     public UringTcpClient path(Path path) {
         return remoteAddress(UnixDomainSocketAddress.of(Objects.requireNonNull(path, "path")));
     }
@@ -102,7 +111,10 @@ public final class UringTcpClient {
                 doOnConnected);
     }
 
-    /** @param transport the loops to connect from @return a copy using them */
+    /**
+     * @param transport the loops to connect from
+     * @return a copy using them
+     */
     public UringTcpClient runOn(TcpTransport transport) {
         return new UringTcpClient(host, port, remote, options, Objects.requireNonNull(transport, "transport"), handler,
                 doOnConnected);
@@ -118,7 +130,10 @@ public final class UringTcpClient {
                 doOnConnected);
     }
 
-    /** @param hook runs once connected, before the handler, on the connection's loop @return a copy with it */
+    /**
+     * @param hook runs once connected, before the handler, on the connection's loop
+     * @return a copy with it
+     */
     public UringTcpClient doOnConnected(Consumer<? super UringConnection> hook) {
         return new UringTcpClient(host, port, remote, options, transport, handler, Objects.requireNonNull(hook, "hook"));
     }

@@ -92,12 +92,18 @@ public final class UringTcpServer {
                 doOnConnection, doOnBound, doOnUnbound);
     }
 
-    /** @param host a host name or address to bind (resolved at bind) @return a copy binding there */
+    /**
+     * @param host a host name or address to bind (resolved at bind)
+     * @return a copy binding there
+     */
     public UringTcpServer host(String host) {
         return with(Objects.requireNonNull(host, "host"), port, null, options, loops, buffers, transport);
     }
 
-    /** @param port the TCP port, 0 for any @return a copy binding it */
+    /**
+     * @param port the TCP port, 0 for any
+     * @return a copy binding it
+     */
     public UringTcpServer port(int port) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be in [0, 65535]: " + port);
@@ -113,7 +119,10 @@ public final class UringTcpServer {
         return with(host, port, Objects.requireNonNull(address, "address"), options, loops, buffers, transport);
     }
 
-    /** @param path a Unix domain socket path (must not exist yet) @return a copy listening there */
+    /**
+     * @param path a Unix domain socket path (must not exist yet)
+     * @return a copy listening there
+     */
     public UringTcpServer path(Path path) {
         return bindAddress(UnixDomainSocketAddress.of(Objects.requireNonNull(path, "path")));
     }
@@ -129,12 +138,18 @@ public final class UringTcpServer {
         return with(host, port, bindAddress, option.apply(options, value), loops, buffers, transport);
     }
 
-    /** @param options every option at once @return a copy with them */
+    /**
+     * @param options every option at once
+     * @return a copy with them
+     */
     public UringTcpServer options(TcpOptions options) {
         return with(host, port, bindAddress, Objects.requireNonNull(options, "options"), loops, buffers, transport);
     }
 
-    /** @param n how many loops (threads, rings) the server makes, at least 1 @return a copy with them */
+    /**
+     * @param n how many loops (threads, rings) the server makes, at least 1
+     * @return a copy with them
+     */
     public UringTcpServer loops(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("loops must be at least 1: " + n);
@@ -152,7 +167,10 @@ public final class UringTcpServer {
         return with(host, port, bindAddress, options, loops, b, transport);
     }
 
-    /** @param transport existing loops to run on (not closed by the server) @return a copy running there */
+    /**
+     * @param transport existing loops to run on (not closed by the server)
+     * @return a copy running there
+     */
     public UringTcpServer runOn(TcpTransport transport) {
         return with(host, port, bindAddress, options, loops, buffers, Objects.requireNonNull(transport, "transport"));
     }
@@ -168,19 +186,28 @@ public final class UringTcpServer {
                 Objects.requireNonNull(handler, "handler"), doOnConnection, doOnBound, doOnUnbound);
     }
 
-    /** @param hook runs for each connection before the handler, on its loop @return a copy with it */
+    /**
+     * @param hook runs for each connection before the handler, on its loop
+     * @return a copy with it
+     */
     public UringTcpServer doOnConnection(Consumer<? super UringConnection> hook) {
         return new UringTcpServer(host, port, bindAddress, options, loops, buffers, transport, handler,
                 Objects.requireNonNull(hook, "hook"), doOnBound, doOnUnbound);
     }
 
-    /** @param hook runs once the server is bound @return a copy with it */
+    /**
+     * @param hook runs once the server is bound
+     * @return a copy with it
+     */
     public UringTcpServer doOnBound(Consumer<? super DisposableUringServer> hook) {
         return new UringTcpServer(host, port, bindAddress, options, loops, buffers, transport, handler,
                 doOnConnection, Objects.requireNonNull(hook, "hook"), doOnUnbound);
     }
 
-    /** @param hook runs once the server stopped listening @return a copy with it */
+    /**
+     * @param hook runs once the server stopped listening
+     * @return a copy with it
+     */
     public UringTcpServer doOnUnbound(Consumer<? super DisposableUringServer> hook) {
         return new UringTcpServer(host, port, bindAddress, options, loops, buffers, transport, handler,
                 doOnConnection, doOnBound, Objects.requireNonNull(hook, "hook"));
