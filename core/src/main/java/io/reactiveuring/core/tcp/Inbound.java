@@ -86,10 +86,16 @@ final class Inbound {
         arm();
     }
 
+    /** No demand from now on; what is in flight is cancelled at the end of the turn unless demand came back. */
     void pause() {
         demand = 0;
-        if (mode != IDLE && !cancelRequested) {
-            cancel();
+        scheduleDisarm();
+    }
+
+    private void scheduleDisarm() {
+        if (mode != IDLE && !cancelRequested && !disarmScheduled) {
+            disarmScheduled = true;
+            conn.beforeEnter(disarmHook);
         }
     }
 
@@ -124,7 +130,7 @@ final class Inbound {
 
     private void disarmIfNoDemand() {
         disarmScheduled = false;
-        if (mode == MULTI && demand == 0 && !cancelRequested) {
+        if (mode != IDLE && demand == 0 && !cancelRequested) {
             cancel();
         }
     }
@@ -247,9 +253,8 @@ final class Inbound {
             loopTcp.recycle(bid);
             backlog().add(copy);
         }
-        if (demand == 0 && mode == MULTI && !cancelRequested && !disarmScheduled) {
-            disarmScheduled = true;
-            conn.beforeEnter(disarmHook);
+        if (demand == 0 && mode == MULTI) {
+            scheduleDisarm();
         }
     }
 

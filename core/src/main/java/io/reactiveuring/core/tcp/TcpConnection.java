@@ -274,8 +274,11 @@ public final class TcpConnection {
     }
 
     /**
-     * Drops the read demand to zero: a receive in flight is cancelled, data that still arrives is queued for the next
-     * {@link #requestRead} (nothing is lost).
+     * Drops the read demand to zero: a receive in flight is cancelled at the end of this turn of the loop (unless
+     * demand was requested again by then: pausing and resuming within one turn costs nothing), and data that still
+     * arrives is queued for the next {@link #requestRead} (nothing is lost). Pausing per request and resuming after
+     * the answer makes the receive re-armed per request: for request/response protocols keep the demand up and
+     * pause only when the send queue is full ({@link #isWritable()}).
      */
     public void pauseReading() {
         if (!loop.inLoop()) {

@@ -153,6 +153,39 @@ class FlowControlTest extends TcpTestBase {
     }
 
     @Test
+    void pausingAndResumingWithinATurnKeepsTheMultishotArmed() throws Exception {
+        TcpServer s = bind(LOOPBACK, TcpOptions.defaults(), c -> new ConnectionHandler() {
+            @Override
+            public void onOpen(TcpConnection connection) {
+                connection.requestRead(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onData(TcpConnection connection, UringBuffer data) {
+                connection.pauseReading(); // e.g. "a request is being handled"
+                connection.write(data);
+                connection.requestRead(Long.MAX_VALUE); // and resumed in the same turn
+            }
+        });
+        Collector cl = new Collector();
+        TcpConnection c = connect(s.address(), cl);
+        UringLoop serverLoop = serverLoops.loop(0);
+        c.write(new byte[] {1});
+        cl.awaitBytes(1);
+        long submittedBefore = onLoop(serverLoop, serverLoop::submittedOperations);
+        int messages = 200;
+        for (int i = 0; i < messages; i++) {
+            c.write(new byte[] {(byte) i});
+            cl.awaitBytes(2 + i);
+        }
+        long submitted = onLoop(serverLoop, serverLoop::submittedOperations) - submittedBefore;
+        assertTrue(submitted <= messages + 5, "ops submitted for " + messages + " messages: " + submitted);
+        c.close();
+        s.dispose();
+        s.onDispose().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
     void aDryRingFallsBackToPlainReceivesWithoutLosingData() throws Exception {
         // tiny ring: 2 buffers of 64 bytes shared by 8 connections; the multishots run dry at once
         TcpServer s = bind(LOOPBACK, TcpOptions.defaults(), c -> ECHO);
