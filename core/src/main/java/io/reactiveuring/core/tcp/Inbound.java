@@ -242,11 +242,10 @@ final class Inbound {
                 throw e;
             }
             deliver(b, bid);
-            if (reuseBuffers) {
-                loopTcp.unhold(bid);
-            } else {
-                releaseLent(b);
+            if (!reuseBuffers) {
+                releaseLent(b); // its give-back lets go of the lent buffer's own hold
             }
+            loopTcp.unhold(bid); // the delivery's hold; a send that adopted the buffer holds it still
         } else {
             // Nobody asked for it (yet): copy it out so no ring buffer waits on a slow receiver.
             UringBuffer copy = loopTcp.view(bid, res).retainedCopy();

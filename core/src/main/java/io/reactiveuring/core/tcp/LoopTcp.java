@@ -91,6 +91,11 @@ final class LoopTcp {
         return ring;
     }
 
+    /** @return buffers of the ring the kernel may pick now, or -1 without a ring; loop thread (tests) */
+    int ringAvailable() {
+        return ring == null ? -1 : ring.available();
+    }
+
     /** True while a send may keep a received ring buffer in place instead of copying it. */
     boolean mayAdopt(int alreadyAdoptedByConnection) {
         ProvidedBufferRing r = ring;

@@ -501,8 +501,9 @@ final class Outbound {
                 nextFileStep();
             }
             case AuxOp.TO_SOCKET -> {
-                if (res < 0) {
-                    conn.sendFailed(res, "SPLICE pipe -> socket fd=" + conn.fd);
+                if (res <= 0) {
+                    // 0 from a splice into a socket with bytes in the pipe: the socket can take no more
+                    conn.sendFailed(res < 0 ? res : -Errno.EPIPE, "SPLICE pipe -> socket fd=" + conn.fd);
                     return;
                 }
                 file.inPipe -= res;

@@ -3,6 +3,8 @@ package io.reactiveuring.core.tcp;
 import io.reactiveuring.core.buffer.UringBuffer;
 import io.reactiveuring.core.engine.UringLoop;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -180,6 +182,36 @@ class FlowControlTest extends TcpTestBase {
         }
         long submitted = onLoop(serverLoop, serverLoop::submittedOperations) - submittedBefore;
         assertTrue(submitted <= messages + 5, "ops submitted for " + messages + " messages: " + submitted);
+        c.close();
+        s.dispose();
+        s.onDispose().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void everyRingBufferGoesBackOnceDeliveredOrSent(boolean reused) throws Exception {
+        // echo (the ring buffer sent in place) on one connection, a plain reader on another
+        TcpServer s = bind(LOOPBACK, TcpOptions.defaults(), c -> new ConnectionHandler() {
+            @Override
+            public void onOpen(TcpConnection connection) {
+                connection.receiveBuffersReused(reused);
+                connection.requestRead(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onData(TcpConnection connection, UringBuffer data) {
+                connection.write(data);
+            }
+        });
+        Collector cl = new Collector();
+        TcpConnection c = connect(s.address(), cl);
+        byte[] data = pattern(200_000, 2);
+        send(c, data);
+        assertArrayEquals(data, cl.awaitBytes(data.length));
+        UringLoop serverLoop = serverLoops.loop(0);
+        int entries = buffers().ringEntries();
+        assertEquals(entries, (int) onLoop(serverLoop, () -> server.loopTcp(serverLoop).ringAvailable()),
+                "every ring buffer is back in the ring");
         c.close();
         s.dispose();
         s.onDispose().get(WAIT.toSeconds(), TimeUnit.SECONDS);
