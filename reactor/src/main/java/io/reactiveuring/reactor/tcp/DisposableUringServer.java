@@ -125,7 +125,7 @@ public final class DisposableUringServer implements Disposable {
                 try {
                     onUnbound.accept(this);
                 } catch (RuntimeException hookFailed) {
-                    Handling.LOG.warn("doOnUnbound hook failed", hookFailed);
+                    Handling.log("doOnUnbound hook failed", hookFailed);
                 }
             }
         });

@@ -27,6 +27,23 @@ final class Handling {
     private Handling() {
     }
 
+    /**
+     * Logs a failed handler. A log write may block: the BlockHound integration allows it inside this method (on a
+     * loop thread it is the one blocking call accepted, rare and better than losing the error).
+     */
+    static void logFailure(TcpConnection core, Throwable error) {
+        log("connection handler failed on " + core.describe() + "; closing that connection", error);
+    }
+
+    /** Logs an error at ERROR level; the one place of the TCP shell that writes to a log (see {@link #logFailure}). */
+    static void log(String message, Throwable error) {
+        try {
+            LOG.error(message, error);
+        } catch (RuntimeException logFailed) {
+            // a broken logger must not break the caller (a loop thread)
+        }
+    }
+
     /** The handler factory for a server or client with these hooks. */
     static java.util.function.Function<TcpConnection, ConnectionHandler> handlers(
             Consumer<? super UringConnection> onConnection,
@@ -50,7 +67,7 @@ final class Handling {
                 throw new NullPointerException("the connection handler returned null");
             }
         } catch (RuntimeException e) {
-            LOG.error("connection handler failed on " + core.describe() + "; closing that connection", e);
+            logFailure(core, e);
             core.close(e);
             return;
         }
@@ -59,8 +76,7 @@ final class Handling {
                 },
                 error -> {
                     if (core.isOpen()) {
-                        LOG.error("connection handler failed on " + core.describe() + "; closing that connection",
-                                error);
+                        logFailure(core, error);
                     }
                     core.close(error);
                 },

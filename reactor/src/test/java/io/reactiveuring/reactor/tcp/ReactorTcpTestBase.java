@@ -115,6 +115,25 @@ abstract class ReactorTcpTestBase {
         }
     }
 
+    /** Fails clearly when the fd limit cannot hold {@code fds} more descriptors. */
+    static void requireFdLimit(long fds) throws IOException {
+        long limit = Long.MAX_VALUE;
+        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) {
+                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                limit = soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+            }
+        }
+        long needed;
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            needed = fds + s.count() + 256;
+        }
+        if (limit < needed) {
+            fail("this test needs " + needed + " file descriptors but the limit is " + limit
+                    + " (raise it with `ulimit -n " + needed + "`)");
+        }
+    }
+
     static byte[] pattern(int n, int seed) {
         byte[] b = new byte[n];
         for (int i = 0; i < n; i++) {

@@ -231,6 +231,7 @@ class UringTcpServerTest extends ReactorTcpTestBase {
     @Test
     void ringDisposalWithAThousandOpenConnectionsFailsEveryInboundWithTheCancellation() throws Exception {
         int n = 1000;
+        requireFdLimit(2L * n);
         List<Throwable> errors = new CopyOnWriteArrayList<>();
         CountDownLatch subscribed = new CountDownLatch(n);
         CountDownLatch failed = new CountDownLatch(n);
