@@ -18,4 +18,5 @@ module io.reactiveuring.core {
     exports io.reactiveuring.core.net;
     exports io.reactiveuring.core.ops;
     exports io.reactiveuring.core.reactive;
+    exports io.reactiveuring.core.tcp;
 }

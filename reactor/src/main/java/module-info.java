@@ -6,6 +6,7 @@ module io.reactiveuring.reactor {
 
     exports io.reactiveuring.reactor;
     exports io.reactiveuring.reactor.file;
+    exports io.reactiveuring.reactor.tcp;
 
     provides reactor.blockhound.integration.BlockHoundIntegration
             with io.reactiveuring.reactor.UringBlockHoundIntegration;

@@ -19,7 +19,7 @@ import reactor.core.scheduler.NonBlocking;
  *       intercept FFM downcalls.</li>
  *   <li>Reporting an error nobody can receive may write to a log: allowed inside the loop's error path
  *       ({@code UringLoop#callbackError}, {@code LoopShutdown#run}, where it logs why it ended) and inside this
- *       module's {@code ErrorReporting}. Code called from there (a user's error hook, a subscriber's final
+ *       module's {@code ErrorReporting} and the TCP shell's log of a failed connection handler. Code called from there (a user's error hook, a subscriber's final
  *       {@code onError} while the loop shuts down) is therefore not checked.</li>
  * </ul>
  * Stateless; safe from any thread.
@@ -42,5 +42,6 @@ public final class UringBlockHoundIntegration implements BlockHoundIntegration {
         builder.allowBlockingCallsInside(SHUTDOWN, "run");
         builder.allowBlockingCallsInside(ErrorReporting.class.getName(), "dropped");
         builder.allowBlockingCallsInside(ErrorReporting.class.getName(), "taskFailed");
+        builder.allowBlockingCallsInside("io.reactiveuring.reactor.tcp.Handling", "log");
     }
 }

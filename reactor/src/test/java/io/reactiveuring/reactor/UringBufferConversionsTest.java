@@ -47,12 +47,12 @@ class UringBufferConversionsTest extends CatalogueTestBase {
 
     @Test
     void linesAreWholeAcrossChunksAndMultiByteCharactersSurviveAggregation() {
-        StepVerifier.create(UringBufferFlux.of(chunks("one\r\ntw", "o\nthr", "ee")).lines(StandardCharsets.UTF_8))
+        StepVerifier.create(UringBufferFlux.of(chunks("one\r\ntw", "o\nthr", "ee")).asLines(StandardCharsets.UTF_8))
                 .expectNext("one", "two", "three").expectComplete().verify(TIMEOUT);
         byte[] euro = "€".getBytes(StandardCharsets.UTF_8); // three bytes, split across two buffers below
         Flux<UringBuffer> split = Flux.just(allocator.copyOf(new byte[] {euro[0]}),
                 allocator.copyOf(new byte[] {euro[1], euro[2]}));
-        StepVerifier.create(UringBufferFlux.of(split).aggregateString(StandardCharsets.UTF_8))
+        StepVerifier.create(UringBufferFlux.of(split).aggregateAsString(StandardCharsets.UTF_8))
                 .expectNext("€").expectComplete().verify(TIMEOUT);
         StepVerifier.create(UringBufferFlux.of(chunks("a", "b")).asString(StandardCharsets.UTF_8).collectList())
                 .expectNext(List.of("a", "b")).expectComplete().verify(TIMEOUT);

@@ -12,7 +12,13 @@ import io.reactiveuring.core.engine.PollRetry;
 import io.reactiveuring.core.engine.UringLoop;
 import io.reactiveuring.core.net.SocketAddresses;
 import io.reactiveuring.reactor.NonBlockingLoopThreads;
+import io.reactiveuring.core.tcp.TcpConnection;
 import io.reactiveuring.reactor.ReactorUring;
+import io.reactiveuring.reactor.tcp.DisposableUringServer;
+import io.reactiveuring.reactor.tcp.UringConnection;
+import io.reactiveuring.reactor.tcp.UringTcpClient;
+import io.reactiveuring.reactor.tcp.UringTcpServer;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.lang.foreign.Arena;
@@ -23,12 +29,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * A tour of the library through its Reactor API, each step a real round trip through one ring: files, the
- * poll-driven retry, kernel-side timeouts, linked ops, TCP over loopback, and what disposing a ring does to a
+ * poll-driven retry, kernel-side timeouts, linked ops, TCP over loopback (raw ops, then a UringTcpServer talking
+ * to a UringTcpClient), and what disposing a ring does to a
  * pending subscriber. Run after the feature report by the flagship command.
  */
 final class Tour {
@@ -46,6 +54,7 @@ final class Tour {
             pollDrivenRetry(ring, loop);
             kernelTimeout(ring);
             tcpEcho(ring);
+            tcpServerAndClient();
             disposeCancelsPending(ring);
             System.out.println();
             System.out.println("Every step of the tour passed.");
@@ -141,6 +150,29 @@ final class Tour {
             }
             ring.close(listen).block(WAIT);
         }
+    }
+
+    private static void tcpServerAndClient() {
+        step("UringTcpServer and UringTcpClient: a Reactor Netty-shaped echo on a loop of its own");
+        DisposableUringServer server = UringTcpServer.create().loops(1)
+                .handle((in, out) -> out.send(in.receive().retain()))
+                .bindNow(WAIT);
+        try {
+            UringConnection client = UringTcpClient.create().remoteAddress(server.address()).connectNow(WAIT);
+            Mono<List<String>> lines = client.inbound().receive().asLines().collectList();
+            client.outbound().sendString(Flux.just("one line\n", "and a sec", "ond\n")).then()
+                    .doOnSuccess(v -> client.connection().shutdownOutput()) // the server's echo then ends
+                    .subscribe();
+            List<String> echoed = lines.block(WAIT);
+            System.out.printf("   server on %s (%s); client %s received lines %s%n",
+                    TcpConnection.describe(server.address()), server.server().listenerCount() + " listener",
+                    TcpConnection.describe(client.address()), echoed);
+            client.onDispose().block(WAIT);
+        } finally {
+            server.disposeNow(WAIT);
+        }
+        System.out.println("   server disposed: " + server.isDisposed() + ", connections open: "
+                + server.activeConnections());
     }
 
     private static void disposeCancelsPending(ReactorUring ring) throws Exception {

@@ -27,6 +27,7 @@ public final class Sockets {
     public static final int SO_REUSEADDR = 2;
     public static final int SO_ERROR = 4;
     public static final int SO_SNDBUF = 7;
+    public static final int SO_KEEPALIVE = 9;
     public static final int SO_RCVBUF = 8;
     public static final int SO_REUSEPORT = 15;
     /** 1 while the socket is listening (read-only). */
