@@ -93,8 +93,63 @@ public final class UringErrors {
                 : new UringFileSystemException(e, operation, file);
     }
 
-    /** The message every one of them carries: {@code ENOENT (2) from OPENAT /srv/missing.txt}. */
+    /**
+     * The error of a failed bind or listen (or the socket call before them): always a {@link java.net.BindException}
+     * naming the address, as the JDK reports {@code EACCES} for a privileged port too:
+     * {@code EADDRINUSE (98) from bind 127.0.0.1:8080: address already in use}.
+     *
+     * @param res       {@code -errno} or {@code errno}
+     * @param operation the call and the address ({@code "bind 127.0.0.1:8080"})
+     * @return the error; a {@link UringError}
+     */
+    public static java.net.BindException ofBind(int res, String operation) {
+        return new UringBindException(Math.abs(res), operation);
+    }
+
+    /**
+     * The error of a failed connect: an {@link java.io.IOException} of the JDK's kind for it
+     * ({@link java.net.ConnectException} for a refusal and any errno without a narrower socket type,
+     * {@link java.net.NoRouteToHostException}, {@link java.net.SocketTimeoutException}), or the ring's end as a
+     * {@link UringCancelledException}.
+     *
+     * @param res       {@code -errno} or {@code errno}
+     * @param operation the op and the address ({@code "CONNECT 127.0.0.1:4000"})
+     * @return the error; a {@link UringError}
+     */
+    public static Exception ofConnect(int res, String operation) {
+        int e = Math.abs(res);
+        Exception typed = of(e, operation);
+        return typed instanceof java.net.SocketException || typed instanceof java.net.SocketTimeoutException
+                || typed instanceof UringCancelledException ? typed : new UringConnectException(e, operation);
+    }
+
+    /**
+     * @param res {@code -errno} or {@code errno}
+     * @return true for the errnos that mean the peer closed or reset the connection before the exchange was over
+     * ({@code ECONNRESET}, {@code EPIPE}, {@code ECONNABORTED}, {@code ENOTCONN}): {@link #of} makes them a
+     * {@link UringPrematureCloseException}
+     */
+    public static boolean isPrematureClose(int res) {
+        int e = Math.abs(res);
+        return e == Errno.ECONNRESET || e == Errno.EPIPE || e == Errno.ECONNABORTED || e == Errno.ENOTCONN;
+    }
+
+    /**
+     * The message every one of them carries: {@code ENOENT (2) from OPENAT /srv/missing.txt}, with what it means
+     * for the socket errnos whose name says little ({@code ... : connection reset by peer}).
+     */
     static String reason(int errno, String operation) {
-        return Errno.name(errno) + " (" + errno + ") from " + operation;
+        String base = Errno.name(errno) + " (" + errno + ") from " + operation;
+        String meaning = switch (errno) {
+            case Errno.EADDRINUSE -> "address already in use";
+            case Errno.EADDRNOTAVAIL -> "address not available on this host";
+            case Errno.ECONNREFUSED -> "connection refused";
+            case Errno.ECONNRESET -> "connection reset by peer";
+            case Errno.EPIPE -> "broken pipe (the peer is gone)";
+            case Errno.ECONNABORTED -> "connection aborted";
+            case Errno.ENOTCONN -> "not connected";
+            default -> null;
+        };
+        return meaning == null ? base : base + ": " + meaning;
     }
 }

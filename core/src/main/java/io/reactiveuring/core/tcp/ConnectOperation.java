@@ -1,5 +1,6 @@
 package io.reactiveuring.core.tcp;
 
+import io.reactiveuring.core.UringErrors;
 import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.binding.LibSocket;
 import io.reactiveuring.core.buffer.UringBuffer;
@@ -17,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
  * A client's connect: a socket (synchronous {@code socket(2)}, {@code CLOEXEC}), its options, then
  * {@code IORING_OP_CONNECT} to the peer, linked to a {@code LINK_TIMEOUT} when a connect timeout is set. On success
  * the socket becomes a {@link TcpConnection} on this loop; on failure it is closed and the future fails with a
- * {@link ConnectFailedException} or a {@link ConnectionTimeoutException}.
+ * {@link java.net.ConnectException} (or the JDK's narrower socket error) or a {@link ConnectionTimeoutException}.
  *
  * <p>Threading: loop thread. Ownership: the sockaddr is held until the connect's final CQE; the fd until it
  * became the connection's or was closed.
@@ -49,13 +50,13 @@ final class ConnectOperation extends UringOperation {
         int family = SocketAddresses.family(remote);
         fd = LibSocket.socket(family, Sockets.SOCK_STREAM, 0);
         if (fd < 0) {
-            result.completeExceptionally(new ConnectFailedException(fd, remote));
+            result.completeExceptionally(connectError(fd, remote));
             return;
         }
         int r = SocketSetup.applyToConnection(fd, options, unix);
         if (r < 0) {
             LibC.close(fd);
-            result.completeExceptionally(new ConnectFailedException(r, remote));
+            result.completeExceptionally(connectError(r, remote));
             return;
         }
         try {
@@ -113,7 +114,7 @@ final class ConnectOperation extends UringOperation {
             fail(new io.reactiveuring.core.UringCancelledException("CONNECT " + TcpConnection.describe(remote),
                     "the ring's loop ended"));
         } else {
-            fail(new ConnectFailedException(res, remote));
+            fail(connectError(res, remote));
         }
     }
 
@@ -144,5 +145,10 @@ final class ConnectOperation extends UringOperation {
             fired = res == -Errno.ETIME;
             settle();
         }
+    }
+
+    /** {@code ECONNREFUSED (111) from CONNECT 127.0.0.1:4000: connection refused}, as the JDK's type for it. */
+    private static Exception connectError(int res, SocketAddress remote) {
+        return UringErrors.ofConnect(res, "CONNECT " + TcpConnection.describe(remote));
     }
 }

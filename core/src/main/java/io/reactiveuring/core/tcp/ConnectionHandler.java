@@ -62,7 +62,7 @@ public interface ConnectionHandler {
      * The connection is closed: its fd is closed and every op it had in flight has completed. Called exactly once.
      *
      * @param connection the connection
-     * @param cause      null for an orderly close, else why: a {@link ConnectionResetException}, a
+     * @param cause      null for an orderly close, else why: a {@link io.reactiveuring.core.UringPrematureCloseException}, a
      *                   {@link ConnectionTimeoutException}, a {@code UringCancelledException} when the loop ended,
      *                   the exception a callback threw, ...
      */

@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  * <p>Inbound: one subscriber. Each received buffer is lent for its {@code onNext} only and released right after it
  * (a use after that fails with {@link IllegalStateException}); {@link UringBuffer#retain()} to keep it (memory of
  * the loop's provided-buffer ring is then copied). The end of stream completes it; a reset is a
- * {@link ConnectionResetException}; the connection's close (its cause, or completion for an orderly close) ends it
+ * {@link io.reactiveuring.core.UringPrematureCloseException}; the connection's close (its cause, or completion for an orderly close) ends it
  * too. Cancelling it pauses reading. After the end of stream the connection closes once no send is running (what was
  * queued is still sent).
  *

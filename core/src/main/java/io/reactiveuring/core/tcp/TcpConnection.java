@@ -1,7 +1,7 @@
 package io.reactiveuring.core.tcp;
 
 import io.reactiveuring.core.UringCancelledException;
-import io.reactiveuring.core.UringException;
+import io.reactiveuring.core.UringErrors;
 import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.buffer.BufferAllocator;
 import io.reactiveuring.core.buffer.UringBuffer;
@@ -612,10 +612,7 @@ public final class TcpConnection {
         if (res == -Errno.ECANCELED && loop.isShuttingDown()) {
             return new UringCancelledException(op, "the ring's loop ended");
         }
-        if (ConnectionResetException.isReset(res)) {
-            return new ConnectionResetException(res, op);
-        }
-        return UringException.of(res, op);
+        return UringErrors.of(res, op);
     }
 
     private Throwable closedError() {

@@ -1,5 +1,6 @@
 package io.reactiveuring.core.tcp;
 
+import io.reactiveuring.core.UringErrors;
 import io.reactiveuring.core.UringCancelledException;
 import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.binding.LibSocket;
@@ -17,6 +18,7 @@ import io.reactiveuring.core.ops.SocketOps;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.net.BindException;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
@@ -110,7 +112,7 @@ public final class TcpServer implements TcpConnection.Owner {
                 }
             }
             bound = unix ? requested : SocketAddresses.localAddress(fds.get(0));
-        } catch (BindFailedException e) {
+        } catch (BindException e) {
             fds.forEach(LibC::close);
             return CompletableFuture.failedFuture(e);
         } catch (RuntimeException e) {
@@ -127,12 +129,12 @@ public final class TcpServer implements TcpConnection.Owner {
         return server.start();
     }
 
-    /** A listening socket: socket, options, bind, listen; throws {@link BindFailedException} naming the address. */
+    /** A listening socket: socket, options, bind, listen; throws a {@link BindException} naming the address. */
     private static int listen(int family, SocketAddress at, TcpOptions o, boolean reuseport, boolean unix,
-                              SocketAddress requested) throws BindFailedException {
+                              SocketAddress requested) throws BindException {
         int fd = LibSocket.socket(family, Sockets.SOCK_STREAM, 0);
         if (fd < 0) {
-            throw new BindFailedException(fd, "socket", requested);
+            throw UringErrors.ofBind(fd, "socket " + TcpConnection.describe(requested));
         }
         boolean ok = false;
         try {
@@ -157,9 +159,9 @@ public final class TcpServer implements TcpConnection.Owner {
         }
     }
 
-    private static void check(int r, String call, SocketAddress address) throws BindFailedException {
+    private static void check(int r, String call, SocketAddress address) throws BindException {
         if (r < 0) {
-            throw new BindFailedException(r, call, address);
+            throw UringErrors.ofBind(r, call + " " + TcpConnection.describe(address));
         }
     }
 

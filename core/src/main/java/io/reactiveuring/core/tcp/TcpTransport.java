@@ -169,7 +169,7 @@ public final class TcpTransport implements AutoCloseable {
      * @param address  where to listen (port 0: the kernel picks one, see {@link TcpServer#address()})
      * @param options  socket and connection settings
      * @param handlers makes each connection's handler (on its loop thread)
-     * @return completes with the server once it accepts on every loop, or with a {@link BindFailedException}
+     * @return completes with the server once it accepts on every loop, or with a {@link java.net.BindException}
      * naming the address (e.g. {@code EADDRINUSE})
      */
     public CompletableFuture<TcpServer> bind(SocketAddress address, TcpOptions options,
@@ -189,7 +189,7 @@ public final class TcpTransport implements AutoCloseable {
      * @param options socket settings and the connect timeout
      * @param handler the connection's handler
      * @return completes with the open connection (after {@link ConnectionHandler#onOpen}), or with a
-     * {@link ConnectFailedException} ({@code ECONNREFUSED}, ...) or a {@link ConnectionTimeoutException}
+     * {@link java.net.ConnectException} ({@code ECONNREFUSED}, ...) or a {@link ConnectionTimeoutException}
      */
     public CompletableFuture<TcpConnection> connect(SocketAddress remote, TcpOptions options,
                                                     ConnectionHandler handler) {

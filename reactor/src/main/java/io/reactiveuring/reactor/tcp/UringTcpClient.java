@@ -141,7 +141,7 @@ public final class UringTcpClient {
     /**
      * Connects when subscribed.
      *
-     * @return the connection, or an error: a {@link io.reactiveuring.core.tcp.ConnectFailedException}
+     * @return the connection, or an error: a {@link java.net.ConnectException}
      * ({@code ECONNREFUSED}, ...), a {@link io.reactiveuring.core.tcp.ConnectionTimeoutException}, ...
      */
     public Mono<UringConnection> connect() {

@@ -221,7 +221,7 @@ public final class UringTcpServer {
     /**
      * Binds when subscribed: the address is resolved, the listener bound and the accepts armed.
      *
-     * @return the bound server, or an error: a {@link io.reactiveuring.core.tcp.BindFailedException} naming the
+     * @return the bound server, or an error: a {@link java.net.BindException} naming the
      * address ({@code EADDRINUSE}), an {@link UnknownHostException}, ...
      */
     public Mono<DisposableUringServer> bind() {
