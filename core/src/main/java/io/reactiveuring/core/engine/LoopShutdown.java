@@ -102,6 +102,7 @@ final class LoopShutdown {
         for (int i = 0; i < slots.capacity(); i++) {
             UringOperation op = slots.at(i);
             if (op != null) {
+                OwnedResource kept = op.resource;
                 op.resource = null;
                 int flags = UringOperation.FLAG_LOOP_TERMINATED;
                 if (slots.abandon(i)) {
@@ -109,11 +110,25 @@ final class LoopShutdown {
                     leaked = true;
                     flags |= UringOperation.FLAG_QUARANTINED;
                 }
-                loop.deliver(op, -errno, flags);
+                try {
+                    loop.deliver(op, -errno, flags);
+                } finally {
+                    if (kept != null) {
+                        keep(kept);
+                    }
+                }
             }
         }
         loop.stats.inFlight(slots.userInFlight());
         return leaked;
+    }
+
+    private void keep(OwnedResource kept) {
+        try {
+            kept.keep();
+        } catch (RuntimeException e) {
+            loop.callbackError(e);
+        }
     }
 
     /** Ends what never reached the kernel and runs the tasks and hooks still queued, until nothing is left. */

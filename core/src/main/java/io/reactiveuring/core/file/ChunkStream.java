@@ -1,7 +1,7 @@
 package io.reactiveuring.core.file;
 
+import io.reactiveuring.core.UringErrors;
 import io.reactiveuring.core.UringCancelledException;
-import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.buffer.UringBuffer;
 import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.engine.SqeWriter;
@@ -309,6 +309,9 @@ final class ChunkStream implements Subscription {
     private void onRead(ReadOp op, int res, int flags) {
         op.inFlight = false;
         file.release();
+        if (UringOperation.quarantined(flags)) {
+            op.forget(); // the loop ended under the read: the kernel may still write into its buffer
+        }
         if (done || op.seq >= endSeq) {
             op.discard(); // past the end, or the stream has ended
             return;
@@ -317,7 +320,7 @@ final class ChunkStream implements Subscription {
             loopEnded = true;
             op.discard();
         } else if (res < 0) {
-            failure = UringException.of(res, "READ " + path + " at " + op.offset);
+            failure = UringErrors.ofFile(res, "READ at " + op.offset, String.valueOf(path));
             op.discard();
         } else if (res == 0) {
             endSeq = Math.min(endSeq, op.seq); // at or past the end of the file
@@ -396,6 +399,12 @@ final class ChunkStream implements Subscription {
             UringBuffer b = buffer.advanceWriterIndex(res);
             buffer = null;
             return b;
+        }
+
+        /** Lets go of the read's memory without freeing or reusing it: the kernel may still write into it. */
+        void forget() {
+            fixed = null; // its region is then never freed (RingResources sees the quarantine)
+            buffer = null;
         }
 
         void discard() {

@@ -1,5 +1,7 @@
 package io.reactiveuring.core.file;
 
+import io.reactiveuring.core.engine.UringOperation;
+import io.reactiveuring.core.UringErrors;
 import io.reactiveuring.core.Pipe;
 import io.reactiveuring.core.UringCancelledException;
 import io.reactiveuring.core.UringException;
@@ -53,6 +55,8 @@ final class FileCopy extends LoopTask<Long> {
     private long size;
     private long copied;
     private Throwable failure;
+    /** An op of the read/write copy was quarantined at the loop's end: its buffers are never given back. */
+    private boolean memoryKept;
     private int inFlight;
     private boolean finishing;
     private boolean closed;
@@ -297,7 +301,7 @@ final class FileCopy extends LoopTask<Long> {
                     laneIdle();
                     return;
                 }
-                failOp(inRes, flags, "SPLICE " + sourcePath + " at " + offset);
+                failOp(inRes, flags, "SPLICE at " + offset, sourcePath);
                 return;
             }
             inPipe += inRes;
@@ -312,7 +316,7 @@ final class FileCopy extends LoopTask<Long> {
                 return;
             }
             if (outRes < 0) {
-                failOp(outRes, flags, "SPLICE " + targetPath + " at " + offset);
+                failOp(outRes, flags, "SPLICE at " + offset, targetPath);
                 return;
             }
             moved(outRes);
@@ -325,7 +329,7 @@ final class FileCopy extends LoopTask<Long> {
                 return;
             }
             if (res <= 0) {
-                failOp(res == 0 ? -Errno.EIO : res, flags, "SPLICE " + targetPath + " at " + offset);
+                failOp(res == 0 ? -Errno.EIO : res, flags, "SPLICE at " + offset, targetPath);
                 return;
             }
             moved(res);
@@ -419,13 +423,16 @@ final class FileCopy extends LoopTask<Long> {
 
     private void onSlot(RwSlot s, int res, int flags) {
         inFlight--;
+        if (UringOperation.quarantined(flags)) {
+            memoryKept = true; // the loop ended under the read or write: the kernel may still use its buffer
+        }
         (s.reading ? source : target).release();
         if (isCancelled() || failure != null) {
             windDown();
             return;
         }
         if (res < 0) {
-            failOp(res, flags, (s.reading ? "READ " + sourcePath : "WRITE " + targetPath) + " at " + s.offset);
+            failOp(res, flags, (s.reading ? "READ" : "WRITE") + " at " + s.offset, s.reading ? sourcePath : targetPath);
             return;
         }
         if (s.reading) {
@@ -495,11 +502,11 @@ final class FileCopy extends LoopTask<Long> {
         return true;
     }
 
-    private void failOp(int res, int flags, String what) {
+    private void failOp(int res, int flags, String what, Object file) {
         if (failure == null) {
             failure = CallbackOp.loopEnded(flags) || res == -Errno.ECANCELED && loop.isShuttingDown()
-                    ? new UringCancelledException(what, "the ring's loop ended before the copy completed")
-                    : UringException.of(res, what);
+                    ? new UringCancelledException(what + " " + file, "the ring's loop ended before the copy completed")
+                    : UringErrors.ofFile(res, what, String.valueOf(file));
         }
         windDown();
     }
@@ -539,8 +546,10 @@ final class FileCopy extends LoopTask<Long> {
         closed = true;
         closeLanes();
         if (slots != null) {
-            for (RwSlot s : slots) {
-                s.buffer.release();
+            if (!memoryKept) {
+                for (RwSlot s : slots) {
+                    s.buffer.release();
+                }
             }
             slots = null;
         }

@@ -1,6 +1,6 @@
 package io.reactiveuring.core.file;
 
-import io.reactiveuring.core.UringException;
+import io.reactiveuring.core.UringErrors;
 import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.binding.StatxLayout;
 import io.reactiveuring.core.buffer.BufferAllocator;
@@ -599,7 +599,7 @@ public final class FileHandle {
             if (CallbackOp.loopEnded(flags) || res == -Errno.ECANCELED) {
                 closeDirect(); // the close never ran: the fd is still ours
             } else if (res < 0) {
-                afterClose(UringException.of(res, "CLOSE " + path));
+                afterClose(UringErrors.ofFile(res, "CLOSE", String.valueOf(path)));
             } else {
                 afterClose(null);
             }
@@ -611,7 +611,7 @@ public final class FileHandle {
     private void closeDirect() {
         loop.removeTerminationListener(loopEnded);
         int r = LibC.close(fd);
-        afterClose(r < 0 ? UringException.of(r, "close " + path) : null);
+        afterClose(r < 0 ? UringErrors.ofFile(r, "close", String.valueOf(path)) : null);
     }
 
     private void afterClose(Throwable failure) {

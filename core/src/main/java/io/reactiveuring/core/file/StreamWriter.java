@@ -1,7 +1,7 @@
 package io.reactiveuring.core.file;
 
+import io.reactiveuring.core.UringErrors;
 import io.reactiveuring.core.UringCancelledException;
-import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.buffer.UringBuffer;
 import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.engine.UringLoop;
@@ -356,6 +356,9 @@ final class StreamWriter implements Subscription, Subscriber<UringBuffer> {
     private void onWritten(WriteOp op, int res, int flags) {
         op.inKernel = false;
         file.release();
+        if (UringOperation.quarantined(flags)) {
+            op.buffer = null; // the loop ended under the write: the kernel may still read the buffer, never free it
+        }
         if (done || cancelled || failure != null) {
             op.finish();
             inFlight--;
@@ -365,9 +368,9 @@ final class StreamWriter implements Subscription, Subscriber<UringBuffer> {
         if (CallbackOp.loopEnded(flags) || res == -Errno.ECANCELED && loop.isShuttingDown()) {
             loopEnded = true;
         } else if (res < 0) {
-            failure = UringException.of(res, "WRITE " + path + " at " + (op.offset + op.written));
+            failure = UringErrors.ofFile(res, "WRITE at " + (op.offset + op.written), String.valueOf(path));
         } else if (res == 0) {
-            failure = new UringException(Errno.EIO, "WRITE " + path + " (no byte written)");
+            failure = UringErrors.ofFile(Errno.EIO, "WRITE (no byte written)", String.valueOf(path));
         } else {
             op.written += res;
             if (op.written < op.buffer.readableBytes()) {
@@ -394,7 +397,7 @@ final class StreamWriter implements Subscription, Subscriber<UringBuffer> {
         } else if (res == -Errno.ECANCELED && !cancelled) {
             // the linked write was short (or failed): the link broke; the sync follows the rest of the write
         } else if (res < 0 && failure == null && !cancelled) {
-            failure = UringException.of(res, "FSYNC " + path);
+            failure = UringErrors.ofFile(res, "FSYNC", String.valueOf(path));
         } else if (res >= 0) {
             synced = true;
         }

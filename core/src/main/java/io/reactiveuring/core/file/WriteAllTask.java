@@ -1,7 +1,8 @@
 package io.reactiveuring.core.file;
 
+import io.reactiveuring.core.engine.UringOperation;
+import io.reactiveuring.core.UringErrors;
 import io.reactiveuring.core.UringCancelledException;
-import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.buffer.UringBuffer;
 import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.linux.Errno;
@@ -118,6 +119,11 @@ final class WriteAllTask extends LoopTask<Integer> {
 
     private void onWritten(int res, int flags) {
         inFlight = false;
+        if (UringOperation.quarantined(flags)) {
+            // The loop ended under the write: the kernel may still read the buffers and the iovec array.
+            iovecs = null;
+            held = null;
+        }
         if (iovecs != null) {
             iovecs.release();
             iovecs = null;
@@ -133,8 +139,8 @@ final class WriteAllTask extends LoopTask<Integer> {
         }
         if (res <= 0) {
             cleanUp();
-            fail(res < 0 ? UringException.of(res, describe())
-                    : new UringException(Errno.EIO, describe() + " (no byte written)"));
+            fail(UringErrors.ofFile(res < 0 ? res : Errno.EIO, res < 0 ? "WRITE at " + (position + written)
+                    : "WRITE at " + (position + written) + " (no byte written)", String.valueOf(file.path())));
             return;
         }
         written += res;

@@ -5,6 +5,7 @@ import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.binding.LibSocket;
 import io.reactiveuring.core.buffer.UringBuffer;
 import io.reactiveuring.core.engine.OpSpec;
+import io.reactiveuring.core.engine.OwnedResource;
 import io.reactiveuring.core.engine.UringOperation;
 import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.linux.Sockets;
@@ -68,7 +69,18 @@ final class ConnectOperation extends UringOperation {
             fail(e);
             return;
         }
-        attach(this::released);
+        attach(new OwnedResource() {
+            @Override
+            public void release() {
+                released();
+            }
+
+            @Override
+            public void keep() {
+                sockaddr = null; // the loop ended under the connect: the kernel may still read it
+                settle();
+            }
+        });
         pending = 1;
         if (options.connectTimeout() != null) {
             timeout = new TimeoutOp();

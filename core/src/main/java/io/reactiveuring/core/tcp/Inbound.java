@@ -378,13 +378,22 @@ final class Inbound {
         int plainLength;
         OwnedResource lease;
         /** Released by the engine after each submission's final CQE: the kernel is done with the op's memory. */
-        final OwnedResource done = () -> {
-            OwnedResource l = lease;
-            if (l != null) {
-                lease = null;
-                l.release();
+        final OwnedResource done = new OwnedResource() {
+            @Override
+            public void release() {
+                OwnedResource l = lease;
+                if (l != null) {
+                    lease = null;
+                    l.release();
+                }
+                conn.opDone();
             }
-            conn.opDone();
+
+            @Override
+            public void keep() {
+                lease = null; // the provided-buffer ring stays leased, so it is never freed under the kernel
+                conn.opKept();
+            }
         };
 
         @Override

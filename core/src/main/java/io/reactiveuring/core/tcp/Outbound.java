@@ -1,7 +1,7 @@
 package io.reactiveuring.core.tcp;
 
+import io.reactiveuring.core.UringErrors;
 import io.reactiveuring.core.Pipe;
-import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.binding.IovecLayout;
 import io.reactiveuring.core.binding.LibC;
 import io.reactiveuring.core.binding.MsghdrLayout;
@@ -81,6 +81,8 @@ final class Outbound {
     private final Runnable flushHook = this::flush;
     /** Set after a partial or zero-copy send: bytes the kernel took, counted once its final CQE arrived. */
     private boolean sending;
+    /** The loop ended under a send (it was quarantined): the kernel may still read the buffers it was sending. */
+    private boolean kernelMayRead;
     private boolean auxInFlight;
     private boolean outputShut;
     private boolean shutdownQueued;
@@ -338,6 +340,9 @@ final class Outbound {
             }
         }
         sending = false;
+        if (UringOperation.quarantined(flags)) {
+            kernelMayRead = true; // the loop ended under the send: what it sent from must outlive the abort
+        }
         if (aborted) {
             return;
         }
@@ -471,7 +476,7 @@ final class Outbound {
             }
             case AuxOp.OPEN -> {
                 if (res < 0) {
-                    fileFailed(UringException.of(res, "OPENAT " + file.path));
+                    fileFailed(UringErrors.ofFile(res, "OPENAT", String.valueOf(file.path)));
                     return;
                 }
                 file.fd = res;
@@ -480,7 +485,8 @@ final class Outbound {
             }
             case AuxOp.TO_PIPE -> {
                 if (res < 0) {
-                    fileFailed(UringException.of(res, "SPLICE file fd=" + file.fd + " -> pipe"));
+                    fileFailed(UringErrors.ofFile(res, "SPLICE fd=" + file.fd + " -> pipe",
+                            String.valueOf(file.path)));
                     return;
                 }
                 if (res == 0) {
@@ -488,8 +494,8 @@ final class Outbound {
                         file.remaining = 0;
                         fileDone();
                     } else {
-                        fileFailed(new UringException(Errno.EIO, "SPLICE file fd=" + file.fd
-                                + ": end of file with " + file.remaining + " bytes still to send"));
+                        fileFailed(UringErrors.ofFile(Errno.EIO, "SPLICE fd=" + file.fd + " (end of file with "
+                                + file.remaining + " bytes still to send)", String.valueOf(file.path)));
                     }
                     return;
                 }
@@ -550,7 +556,7 @@ final class Outbound {
                 WriteCallback cb = (WriteCallback) refs[head];
                 pop();
                 notifySent(cb, failure);
-            } else if ((kind == BUFFER || kind == RING) && sending) {
+            } else if ((kind == BUFFER || kind == RING) && (sending || kernelMayRead)) {
                 // The kernel may still read these: released in releaseMemory, after the send's final CQE.
                 pendingRelease(kind, refs[head], bids[head]);
                 pop();
@@ -642,7 +648,17 @@ final class Outbound {
         long address;
         int length;
         int zeroCopyResult = Integer.MIN_VALUE;
-        final OwnedResource done = () -> conn.opDone();
+        final OwnedResource done = new OwnedResource() {
+            @Override
+            public void release() {
+                conn.opDone();
+            }
+
+            @Override
+            public void keep() {
+                conn.opKept();
+            }
+        };
 
         @Override
         protected void prepare(SqeWriter sqe) {
@@ -670,13 +686,22 @@ final class Outbound {
         static final int TO_SOCKET = 4;
         int step;
         OpMemory memory;
-        final OwnedResource done = () -> {
-            OpMemory m = memory;
-            if (m != null) {
-                memory = null;
-                m.release();
+        final OwnedResource done = new OwnedResource() {
+            @Override
+            public void release() {
+                OpMemory m = memory;
+                if (m != null) {
+                    memory = null;
+                    m.release();
+                }
+                conn.opDone();
             }
-            conn.opDone();
+
+            @Override
+            public void keep() {
+                memory = null; // the kernel may still read it (an open's path)
+                conn.opKept();
+            }
         };
 
         @Override

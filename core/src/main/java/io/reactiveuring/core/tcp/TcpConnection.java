@@ -73,6 +73,8 @@ public final class TcpConnection {
     private int state = OPEN;
     private volatile boolean open = true;
     private int opsInFlight;
+    /** An op of this connection was quarantined at the loop's end: its memory must never be given back. */
+    private boolean memoryKept;
     private Throwable cause;
     private Object attachment;
     private volatile SocketAddress localAddress;
@@ -485,8 +487,10 @@ public final class TcpConnection {
     private void finish() {
         state = CLOSED;
         LibC.close(fd);
-        inbound.releaseMemory();
-        outbound.releaseMemory();
+        if (!memoryKept) {
+            inbound.releaseMemory();
+            outbound.releaseMemory();
+        } // else the loop ended before the kernel answered an op: its buffers may still be written, so they leak
         loopTcp.unregister(this);
         ConnectionHandler h = handler;
         if (h != null) {
@@ -520,6 +524,16 @@ public final class TcpConnection {
         opsInFlight++;
         op.attach(done);
         loop.submit(op);
+    }
+
+    /**
+     * The loop ended before the kernel answered one of this connection's ops (it was quarantined): the op has ended
+     * for the connection's bookkeeping, but its memory (and so the pooled buffers, the queued sends, the message
+     * header) is never given back.
+     */
+    void opKept() {
+        memoryKept = true;
+        opDone();
     }
 
     /** A submission's final CQE was delivered and its memory is the connection's again. */
