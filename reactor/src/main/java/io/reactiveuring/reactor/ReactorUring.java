@@ -30,6 +30,7 @@ import reactor.util.context.Context;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -71,6 +72,7 @@ import java.util.function.Supplier;
  */
 public final class ReactorUring implements Disposable, AutoCloseable {
     private final UringOps ops;
+    private volatile UringFiles defaultFiles;
     private final UringScheduler scheduler;
 
     private ReactorUring(UringOps ops, UringScheduler scheduler) {
@@ -648,10 +650,38 @@ public final class ReactorUring implements Disposable, AutoCloseable {
      * Files on these rings: open handles, chunk streams, lines, stream writes and copies as Monos and Fluxes, with
      * this instance's allocator and per-op settings, and registered files and buffers where they pay.
      *
-     * @return the file API over this instance (a light view; make it once and keep it)
+     * @return the file API over this instance with the default {@code FileOptions} (the same view each call)
      */
     public UringFiles files() {
-        return UringFiles.of(this);
+        UringFiles f = defaultFiles;
+        if (f == null) {
+            // A benign race: two views over the same rings and allocator behave the same; one of them is kept.
+            defaultFiles = f = UringFiles.of(this);
+        }
+        return f;
+    }
+
+    /**
+     * {@code Files.readAllBytes(path)} on the ring, read in chunks whose buffers are released for the caller.
+     *
+     * @param path the file
+     * @return every byte of it
+     * @see UringFiles#readAllBytes(Path)
+     */
+    public Mono<byte[]> readAllBytes(Path path) {
+        return files().readAllBytes(path);
+    }
+
+    /**
+     * {@code Files.readString(path, charset)} on the ring.
+     *
+     * @param path    the file
+     * @param charset how to decode it
+     * @return its text; malformed input is a {@code CharacterCodingException}
+     * @see UringFiles#readString(Path, Charset)
+     */
+    public Mono<String> readString(Path path, Charset charset) {
+        return files().readString(path, charset);
     }
 
     /**

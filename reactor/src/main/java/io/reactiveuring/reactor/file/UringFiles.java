@@ -6,13 +6,17 @@ import io.reactiveuring.core.file.FileOptions;
 import io.reactiveuring.core.file.RingFiles;
 import io.reactiveuring.core.file.UringAsynchronousFileChannel;
 import io.reactiveuring.reactor.ReactorUring;
+import io.reactiveuring.reactor.UringBufferFlux;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.CopyOption;
 import java.nio.file.OpenOption;
@@ -38,6 +42,9 @@ import java.util.function.LongConsumer;
  * files (after the last op's CQE, also when cancelled).
  */
 public final class UringFiles {
+    /** The read size of the whole-file conveniences: few reads for most files, little memory for each. */
+    private static final int WHOLE_FILE_CHUNK = 64 * 1024;
+
     private final ReactorUring ring;
     private final RingFiles files;
 
@@ -123,6 +130,46 @@ public final class UringFiles {
      */
     public Flux<UringBuffer> read(Path path, int chunkSize, int window) {
         return Flux.from(files.read(path, chunkSize, window));
+    }
+
+    /**
+     * {@code Files.readAllBytes(path)} on the ring: the file read in chunks (the reads released for the caller).
+     *
+     * @param path the file
+     * @return every byte of it (an empty array for an empty file)
+     */
+    public Mono<byte[]> readAllBytes(Path path) {
+        Objects.requireNonNull(path, "path");
+        return UringBufferFlux.of(read(path, WHOLE_FILE_CHUNK)).aggregateBytes();
+    }
+
+    /**
+     * {@code Files.readString(path)} on the ring.
+     *
+     * @param path the file
+     * @return its text decoded as UTF-8; malformed or unmappable input is a {@code CharacterCodingException}
+     */
+    public Mono<String> readString(Path path) {
+        return readString(path, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * {@code Files.readString(path, charset)} on the ring.
+     *
+     * @param path    the file
+     * @param charset how to decode it
+     * @return its text; malformed or unmappable input is a {@code CharacterCodingException}, as with the JDK's
+     */
+    public Mono<String> readString(Path path, Charset charset) {
+        Objects.requireNonNull(charset, "charset");
+        return readAllBytes(path).handle((bytes, sink) -> {
+            try {
+                sink.next(charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString());
+            } catch (CharacterCodingException e) {
+                sink.error(e);
+            }
+        });
     }
 
     /**

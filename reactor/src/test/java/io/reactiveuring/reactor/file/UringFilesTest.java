@@ -266,4 +266,30 @@ class UringFilesTest {
             assertEquals(1000, ch.size());
         }
     }
+    @Test
+    void readAllBytesAndReadStringAreOneLinersThatReleaseTheirReads() throws Exception {
+        byte[] content = new byte[300_000]; // several chunks, the last one short
+        new Random(7).nextBytes(content);
+        Path binary = Files.write(dir.resolve("binary"), content);
+        String text = "h\u00e9llo, w\u00f6rld \u2603\n".repeat(20_000); // multi-byte characters across chunk edges
+        Path utf8 = Files.writeString(dir.resolve("text"), text);
+        Path latin1 = Files.write(dir.resolve("latin1"), "caf\u00e9".getBytes(StandardCharsets.ISO_8859_1));
+        long liveBefore = ring.allocator().liveBuffers();
+
+        StepVerifier.create(ring.readAllBytes(binary))
+                .assertNext(b -> assertArrayEquals(content, b)).verifyComplete();
+        StepVerifier.create(ring.readString(utf8, StandardCharsets.UTF_8))
+                .assertNext(s -> assertEquals(text, s)).verifyComplete();
+        StepVerifier.create(files.readString(latin1, StandardCharsets.ISO_8859_1))
+                .expectNext("caf\u00e9").verifyComplete();
+        StepVerifier.create(files.readAllBytes(Files.write(dir.resolve("empty"), new byte[0])))
+                .assertNext(b -> assertEquals(0, b.length)).verifyComplete();
+        // Not UTF-8: an error as Files.readString gives it, not replacement characters.
+        StepVerifier.create(files.readString(latin1))
+                .expectError(java.nio.charset.CharacterCodingException.class).verify(TIMEOUT);
+        StepVerifier.create(ring.readAllBytes(dir.resolve("missing")))
+                .expectError(NoSuchFileException.class).verify(TIMEOUT);
+        assertEquals(liveBefore, ring.allocator().liveBuffers(), "every read buffer was released");
+        assertSame(files, ring.files(), "the default view is made once");
+    }
 }
