@@ -294,12 +294,18 @@ class ConnectionEndsTest extends TcpTestBase {
 
     @Test
     void gracefulDisposeClosesWhatIsLeftAtTheDeadline() throws Exception {
-        TcpServer s = bind(LOOPBACK, TcpOptions.defaults(), c -> ECHO);
+        Closes closes = new Closes(ECHO);
+        TcpServer s = bind(LOOPBACK, TcpOptions.defaults(), closes);
         Collector cl = new Collector();
         connect(s.address(), cl);
+        // The client's connect can return before the server took the connection in: wait for the server's side.
+        CompletableFuture<Throwable> serverSide = closes.first();
         long start = System.nanoTime();
         s.disposeGracefully(Duration.ofMillis(300)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        assertTrue(System.nanoTime() - start >= Duration.ofMillis(250).toNanos());
+        long took = System.nanoTime() - start;
+        assertTrue(took >= Duration.ofMillis(250).toNanos(), "the open connection had its 300 ms: " + took + " ns");
+        assertInstanceOf(io.reactiveuring.core.UringCancelledException.class,
+                serverSide.get(WAIT.toSeconds(), TimeUnit.SECONDS), "closed at the deadline by the disposal");
         cl.ended.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
