@@ -143,6 +143,16 @@ class RxTcpTest {
         }
     }
 
+    /** Submits, on the server's loop, every SQE prepared there so far. */
+    void enterServerRing() throws Exception {
+        CompletableFuture<Void> entered = new CompletableFuture<>();
+        serverLoop.execute(() -> {
+            serverLoop.submitPending();
+            entered.complete(null);
+        });
+        entered.get(WAIT_S, TimeUnit.SECONDS);
+    }
+
     // ------------------------------------------------------------------------------------------- echo
 
     @Test
@@ -234,6 +244,7 @@ class RxTcpTest {
 
         TestSubscriber<byte[]> in = s.receiveBytes().test(); // unbounded: a receive is armed
         awaitServerOps(2);
+        enterServerRing(); // the receive's SQE reached the kernel (a cancel before that would only void the SQE)
         long cancelsBefore = serverLoop.cancelsIssued();
         in.cancel();
         awaitServerOps(1);

@@ -28,10 +28,12 @@ public final class RxDisposableServer implements Disposable {
     private static final Duration DEFAULT_DRAIN = Duration.ofSeconds(3);
 
     private final TcpServer server;
+    private final TcpTransport ownTransport;
     private final CompletableSubject disposed = CompletableSubject.create();
 
     RxDisposableServer(TcpServer server, TcpTransport ownTransport) {
         this.server = server;
+        this.ownTransport = ownTransport;
         server.onDispose().whenComplete((v, e) -> {
             if (ownTransport != null) {
                 ownTransport.loops().whenAllTerminated(disposed::onComplete);
@@ -118,7 +120,7 @@ public final class RxDisposableServer implements Disposable {
 
     /**
      * Stops accepting (new connections are refused), lets open connections finish for up to {@code timeout}, closes
-     * the rest, and waits until everything is gone.
+     * the rest, and waits until everything is gone, the rings of the server's own loops included.
      *
      * @param timeout how long connections may take to finish
      * @throws IllegalStateException if it did not end within {@code timeout} plus a few seconds
@@ -131,7 +133,17 @@ public final class RxDisposableServer implements Disposable {
             throw new IllegalStateException("the server " + TcpConnection.describe(server.address())
                     + " did not end in time", e);
         }
-        if (!disposed.blockingAwait(15, TimeUnit.SECONDS)) {
+        boolean ended;
+        try {
+            // onDispose completes from the last loop's termination listener, just before that loop closes its
+            // ring; awaiting the transport's termination also waits for that
+            ended = disposed.blockingAwait(15, TimeUnit.SECONDS)
+                    && (ownTransport == null || ownTransport.awaitTermination(Duration.ofSeconds(15)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ended = false;
+        }
+        if (!ended) {
             throw new IllegalStateException("the loops of the server " + TcpConnection.describe(server.address())
                     + " did not end in time");
         }
