@@ -2,4 +2,5 @@
 module io.reactiveuring.samples {
     requires io.reactiveuring.core;
     requires io.reactiveuring.reactor;
+    requires io.reactiveuring.rxjava;
 }

@@ -8,6 +8,7 @@ import io.reactiveuring.core.engine.OpSpec;
 import io.reactiveuring.core.engine.PollRetry;
 import io.reactiveuring.core.engine.UringGroup;
 import io.reactiveuring.core.engine.UringLoop;
+import io.reactiveuring.core.file.FileOptions;
 import io.reactiveuring.core.ops.FileStat;
 import io.reactiveuring.core.ops.RegisteredBuffers;
 import io.reactiveuring.core.ops.RingMailbox;
@@ -17,6 +18,7 @@ import io.reactiveuring.core.reactive.NetCalls;
 import io.reactiveuring.core.reactive.OpCall;
 import io.reactiveuring.core.reactive.OpOptions;
 import io.reactiveuring.core.reactive.UringOps;
+import io.reactiveuring.rxjava.file.RxFiles;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Flowable;
 import io.reactivex.rxjava3.core.Single;
@@ -903,6 +905,28 @@ public final class RxUring implements Disposable, AutoCloseable {
      */
     public Completable message(RingMailbox.Address to, int value) {
         return completable(ops.message(to, value));
+    }
+
+    // ------------------------------------------------------------------------------------------- files
+
+    /**
+     * Files on these rings: open handles, chunk streams, lines, stream writes and copies as Singles, Completables and
+     * Flowables, with this instance's allocator and per-op settings, and registered files and buffers where they pay.
+     *
+     * @return the file API over this instance (a light view; make it once and keep it)
+     */
+    public RxFiles files() {
+        return RxFiles.over(ops);
+    }
+
+    /**
+     * Files on these rings with chosen settings.
+     *
+     * @param options registered files and buffers, stream windows
+     * @return the file API over this instance with these settings
+     */
+    public RxFiles files(FileOptions options) {
+        return RxFiles.over(ops, options);
     }
 
     // ------------------------------------------------------------------------------------------- the shapes

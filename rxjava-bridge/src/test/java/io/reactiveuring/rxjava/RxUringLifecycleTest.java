@@ -65,7 +65,7 @@ class RxUringLifecycleTest {
         Set<String> requires = descriptor.requires().stream().map(ModuleDescriptor.Requires::name)
                 .collect(Collectors.toSet());
         assertEquals(Set.of("java.base", "io.reactiveuring.core", "io.reactivex.rxjava3"), requires);
-        assertEquals(Set.of("io.reactiveuring.rxjava"),
+        assertEquals(Set.of("io.reactiveuring.rxjava", "io.reactiveuring.rxjava.file", "io.reactiveuring.rxjava.tcp"),
                 descriptor.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
     }
 

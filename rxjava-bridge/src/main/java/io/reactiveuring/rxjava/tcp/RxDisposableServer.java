@@ -1,0 +1,161 @@
+package io.reactiveuring.rxjava.tcp;
+
+import io.reactiveuring.core.tcp.TcpConnection;
+import io.reactiveuring.core.tcp.TcpServer;
+import io.reactiveuring.core.tcp.TcpTransport;
+import io.reactivex.rxjava3.core.Completable;
+import io.reactivex.rxjava3.disposables.Disposable;
+import io.reactivex.rxjava3.subjects.CompletableSubject;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A bound {@link RxTcpServer}: its address, and its end. {@link #disposeNow(Duration)} is the graceful drain: stop
+ * accepting (new connections are refused), let the open connections finish until the deadline, then close the rest;
+ * {@link #dispose()} closes everything at once. {@link #onDispose()} completes when the listener, every connection
+ * and the server's own loops are gone.
+ *
+ * <p>Threading: safe from any thread; {@code disposeNow} blocks and must not be called on a loop thread. Ownership:
+ * owns the listening socket(s), the connections, and the loops it made (not those given with
+ * {@link RxTcpServer#runOn}).
+ */
+public final class RxDisposableServer implements Disposable {
+    private static final Duration DEFAULT_DRAIN = Duration.ofSeconds(3);
+
+    private final TcpServer server;
+    private final TcpTransport ownTransport;
+    private final CompletableSubject disposed = CompletableSubject.create();
+
+    RxDisposableServer(TcpServer server, TcpTransport ownTransport) {
+        this.server = server;
+        this.ownTransport = ownTransport;
+        server.onDispose().whenComplete((v, e) -> {
+            if (ownTransport != null) {
+                ownTransport.loops().whenAllTerminated(disposed::onComplete);
+                ownTransport.close(); // ends the server's own loops (returns at once on a loop thread)
+            } else {
+                disposed.onComplete();
+            }
+        });
+    }
+
+    /**
+     * The bound address.
+     *
+     * @return the bound address (the port the kernel picked for port 0), or the Unix domain socket's path
+     */
+    public SocketAddress address() {
+        return server.address();
+    }
+
+    /**
+     * The bound port.
+     *
+     * @return the bound port, or -1 for a Unix domain socket
+     */
+    public int port() {
+        return server.port();
+    }
+
+    /**
+     * The bound host address.
+     *
+     * @return the bound host address ({@code 127.0.0.1}, {@code ::1}), or null for a Unix domain socket
+     */
+    public String host() {
+        return server.address() instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : null;
+    }
+
+    /**
+     * The Unix domain socket's path.
+     *
+     * @return the path, or null for TCP
+     */
+    public Path path() {
+        return server.address() instanceof UnixDomainSocketAddress unix ? unix.getPath() : null;
+    }
+
+    /**
+     * The core server.
+     *
+     * @return the core server (counters, callback-level control)
+     */
+    public TcpServer server() {
+        return server;
+    }
+
+    /**
+     * Connections open now.
+     *
+     * @return connections open now
+     */
+    public int activeConnections() {
+        return server.activeConnections();
+    }
+
+    /**
+     * The server's end.
+     *
+     * @return completes once the server, its connections and its own loops are gone
+     */
+    public Completable onDispose() {
+        return disposed.hide();
+    }
+
+    /** Closes the listener and every connection at once; returns at once. */
+    @Override
+    public void dispose() {
+        server.dispose();
+    }
+
+    /** {@link #disposeNow(Duration)} with a 3 s drain. */
+    public void disposeNow() {
+        disposeNow(DEFAULT_DRAIN);
+    }
+
+    /**
+     * Stops accepting (new connections are refused), lets open connections finish for up to {@code timeout}, closes
+     * the rest, and waits until everything is gone, the rings of the server's own loops included.
+     *
+     * @param timeout how long connections may take to finish
+     * @throws IllegalStateException if it did not end within {@code timeout} plus a few seconds
+     */
+    public void disposeNow(Duration timeout) {
+        try {
+            server.disposeGracefully(timeout).get(timeout.toMillis() + 5000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            server.dispose();
+            throw new IllegalStateException("the server " + TcpConnection.describe(server.address())
+                    + " did not end in time", e);
+        }
+        boolean ended;
+        try {
+            // onDispose completes from the last loop's termination listener, just before that loop closes its
+            // ring; awaiting the transport's termination also waits for that
+            ended = disposed.blockingAwait(15, TimeUnit.SECONDS)
+                    && (ownTransport == null || ownTransport.awaitTermination(Duration.ofSeconds(15)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ended = false;
+        }
+        if (!ended) {
+            throw new IllegalStateException("the loops of the server " + TcpConnection.describe(server.address())
+                    + " did not end in time");
+        }
+    }
+
+    @Override
+    public boolean isDisposed() {
+        return server.isDisposed();
+    }
+
+    @Override
+    public String toString() {
+        return "RxDisposableServer[" + TcpConnection.describe(server.address()) + "]";
+    }
+}
