@@ -101,7 +101,7 @@ public final class DisposableUringServer implements Disposable {
 
     /**
      * Stops accepting (new connections are refused), lets open connections finish for up to {@code timeout}, closes
-     * the rest, and waits until everything is gone.
+     * the rest, and waits until everything is gone, the rings of the server's own loops included.
      *
      * @param timeout how long connections may take to finish
      * @throws IllegalStateException if it did not end within {@code timeout} plus a few seconds
@@ -116,6 +116,17 @@ public final class DisposableUringServer implements Disposable {
                     + " did not end in time", e);
         }
         onDispose().block(Duration.ofSeconds(15));
+        try {
+            // onDispose completes from the last own loop's termination listener, just before that loop closes its
+            // ring: waiting for the transport's termination too means no fd of the server is left when this returns
+            if (ownTransport != null && !ownTransport.awaitTermination(Duration.ofSeconds(15))) {
+                throw new IllegalStateException("the loops of the server " + TcpConnection.describe(server.address())
+                        + " did not end in time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the server's loops to end", e);
+        }
     }
 
     private void stop() {
