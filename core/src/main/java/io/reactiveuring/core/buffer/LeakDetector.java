@@ -33,6 +33,10 @@ public final class LeakDetector {
 
     private final Map<Object, Leak> live = new ConcurrentHashMap<>();
 
+    /** A detector tracking nothing yet; it starts tracking once an allocator made with it allocates. */
+    public LeakDetector() {
+    }
+
     void track(Object memory, String description) {
         live.put(memory, new Leak(description, new Throwable("allocation site")));
     }
