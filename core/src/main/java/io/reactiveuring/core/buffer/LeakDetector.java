@@ -19,7 +19,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * memory of live buffers but owns none; an entry is dropped at the buffer's final release.
  */
 public final class LeakDetector {
-    /** A buffer still live: what it was and where it was allocated. */
+    /**
+     * A buffer still live: what it was and where it was allocated.
+     *
+     * @param description the buffer's size and kind
+     * @param allocationSite a throwable whose stack is the allocating call's
+     */
     public record Leak(String description, Throwable allocationSite) {
         @Override
         public String toString() {
