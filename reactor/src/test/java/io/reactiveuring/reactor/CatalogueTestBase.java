@@ -88,13 +88,9 @@ abstract class CatalogueTestBase {
     }
 
     /**
-     * Subscribes, requests and cancels in one loop task, and returns once that task ran: the op (which completes at
-     * once) and its ASYNC_CANCEL reach the kernel in the same io_uring_enter, so its value always arrives after the
-     * cancel.
-     */
-    /**
      * Requests and cancels in one loop task, the op handed to the kernel in between ({@code submitPending}): an op
      * that can complete at once (data ready, a connection waiting) then always completes after its cancel was asked.
+     * Returns once that task ran.
      */
     void requestAndCancelInOneLoopTask(Mono<?> op) throws Exception {
         onLoop(() -> {

@@ -123,6 +123,9 @@ class UringBlockHoundTest {
             }
         };
         engineLog.addHandler(toFile);
+        // to the file only: the console shows no stack trace of an error this test provokes on purpose
+        boolean usedParentHandlers = engineLog.getUseParentHandlers();
+        engineLog.setUseParentHandlers(false);
         try {
             int[] p = fx.pipe();
             CompletableFuture<Throwable> pending = new CompletableFuture<>();
@@ -152,6 +155,7 @@ class UringBlockHoundTest {
             assertInstanceOf(UringCancelledException.class, pending.get(10, TimeUnit.SECONDS));
             assertTrue(Files.readString(logFile).contains("fatal bug in a subscriber"), "the reason was logged");
         } finally {
+            engineLog.setUseParentHandlers(usedParentHandlers);
             engineLog.removeHandler(toFile);
             toFile.close();
             Files.delete(logFile);

@@ -86,6 +86,9 @@ public final class LibC {
     private static final ThreadLocal<MemorySegment> POINTER_OUT =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(ADDRESS));
 
+    // The binding is where the library itself is restricted: users grant it --enable-native-access, so the
+    // compiler's reminder that these calls are restricted is answered here, once per call site.
+    @SuppressWarnings("restricted")
     static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LIBC.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc symbol not found: " + name));
@@ -157,6 +160,7 @@ public final class LibC {
     }
 
     /** {@code mmap(NULL, length, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_POPULATE, fd, offset)}. */
+    @SuppressWarnings("restricted") // sizes the segment the kernel or libc returned; see downcall
     public static MemorySegment mmapShared(long length, int fd, long offset) {
         MemorySegment capture = errnoCapture();
         try {
@@ -180,6 +184,7 @@ public final class LibC {
      *
      * @throws NativeCallException with the errno ({@code ENOMEM}: no memory, or {@code vm.max_map_count} reached)
      */
+    @SuppressWarnings("restricted") // sizes the segment the kernel or libc returned; see downcall
     public static MemorySegment mmapAnonymous(long length) {
         MemorySegment capture = errnoCapture();
         try {
@@ -203,6 +208,7 @@ public final class LibC {
      *
      * @throws NativeCallException with the error number ({@code ENOMEM}, or {@code EINVAL} for a bad alignment)
      */
+    @SuppressWarnings("restricted") // sizes the segment the kernel or libc returned; see downcall
     public static MemorySegment posixMemalign(long alignment, long size) {
         MemorySegment out = POINTER_OUT.get();
         try {

@@ -19,7 +19,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * memory of live buffers but owns none; an entry is dropped at the buffer's final release.
  */
 public final class LeakDetector {
-    /** A buffer still live: what it was and where it was allocated. */
+    /**
+     * A buffer still live: what it was and where it was allocated.
+     *
+     * @param description the buffer's size and kind
+     * @param allocationSite a throwable whose stack is the allocating call's
+     */
     public record Leak(String description, Throwable allocationSite) {
         @Override
         public String toString() {
@@ -32,6 +37,10 @@ public final class LeakDetector {
     }
 
     private final Map<Object, Leak> live = new ConcurrentHashMap<>();
+
+    /** A detector tracking nothing yet; it starts tracking once an allocator made with it allocates. */
+    public LeakDetector() {
+    }
 
     void track(Object memory, String description) {
         live.put(memory, new Leak(description, new Throwable("allocation site")));

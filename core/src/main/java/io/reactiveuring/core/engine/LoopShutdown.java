@@ -55,7 +55,8 @@ final class LoopShutdown {
     void run(Throwable death) {
         loop.dying = true;
         loop.handoff.transition(RUNNING, CLOSING);
-        if (death != null && !(death instanceof ThreadDeath)) {
+        // Every death is logged: since Thread.stop is gone (JDK 20) no ThreadDeath arrives from outside to skip.
+        if (death != null) {
             try {
                 UringLoop.LOG.log(System.Logger.Level.ERROR, "io_uring loop " + loop.options().threadName()
                         + " died; cancelling its pending operations", death);

@@ -22,6 +22,10 @@ public abstract class LoopTimer {
     long sequence;
     LoopTimers scheduledOn;
 
+    /** For subclasses: a timer not yet scheduled and not cancelled. */
+    protected LoopTimer() {
+    }
+
     /** Runs on the loop thread once the deadline has passed (never earlier). */
     protected abstract void onDeadline();
 

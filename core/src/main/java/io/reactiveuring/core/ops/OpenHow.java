@@ -9,10 +9,23 @@ import io.reactiveuring.core.linux.FileFlags;
  *
  * <p>Immutable; checked on construction as the kernel would check it ({@code EINVAL}).
  *
- * @throws IllegalArgumentException for unknown {@code RESOLVE_*} bits, a mode outside {@code 07777}, or a mode
- *                                  without {@code O_CREAT}/{@code O_TMPFILE}
+ * <p>Threading: immutable, so safe to share between threads. Ownership: a plain value; it holds no native memory.
+ *
+ * @param flags the open flags ({@code O_*})
+ * @param mode the mode of a created file (permission bits, {@code 07777} at most); 0 unless {@code O_CREAT} or
+ *             {@code O_TMPFILE} is set
+ * @param resolve how the path may be resolved ({@code RESOLVE_*} bits)
  */
 public record OpenHow(int flags, int mode, long resolve) {
+    /**
+     * Checks the arguments as the kernel would.
+     *
+     * @param flags the open flags ({@code O_*})
+     * @param mode the mode of a created file
+     * @param resolve the {@code RESOLVE_*} bits
+     * @throws IllegalArgumentException for unknown {@code RESOLVE_*} bits, a mode outside {@code 07777}, or a mode
+     *                                  without {@code O_CREAT}/{@code O_TMPFILE}
+     */
     public OpenHow {
         if ((resolve & ~FileFlags.RESOLVE_ALL) != 0) {
             throw new IllegalArgumentException("unknown RESOLVE_* bits: 0x" + Long.toHexString(resolve));

@@ -27,7 +27,12 @@ import java.util.function.IntConsumer;
  * exception from the handler goes to the loop's error hook.
  */
 public final class RingMailbox extends UringOperation {
-    /** Where senders post: the target ring's fd and the mailbox's user_data on it. Immutable. */
+    /**
+     * Where senders post: the target ring's fd and the mailbox's user_data on it. Immutable.
+     *
+     * @param ringFd the fd of the target ring, which a sender's {@code MSG_RING} names
+     * @param userData the user_data of the mailbox's operation on the target ring
+     */
     public record Address(int ringFd, long userData) {
     }
 

@@ -35,11 +35,19 @@ public final class NetCalls {
     /**
      * An accepted connection and the peer's address ({@link MultishotCalls#accept} asks the new socket for it: null if
      * the peer was already gone or has no Java name).
+     *
+     * @param fd the accepted socket's fd, owned by the receiver
+     * @param peer the peer's address, or null
      */
     public record Accepted(int fd, SocketAddress peer) {
     }
 
-    /** A received datagram or message: its bytes and the sender's address (null for connected sockets). */
+    /**
+     * A received datagram or message: its bytes and the sender's address (null for connected sockets).
+     *
+     * @param data the bytes received, owned by the receiver (release it)
+     * @param sender the sender's address, or null
+     */
     public record Received(UringBuffer data, SocketAddress sender) {
     }
 

@@ -56,7 +56,7 @@
  *
  * <h2>Measured choices</h2>
  * <ul>
- *   <li>Zero-copy sends ({@code SEND_ZC}) are off by default ({@link io.reactiveuring.core.tcp.TcpOptions#
+ *   <li>Zero-copy sends ({@code SEND_ZC}) are off by default ({@link io.reactiveuring.core.tcp.TcpOptions#zeroCopySendThreshold()
  *       zeroCopySendThreshold()} 0): over loopback the kernel copies the data anyway and adds the notification.
  *       Measured ({@code benchmarks/.../ZeroCopySendRun}, one 256 KiB buffer per send): 918–1026 MiB/s at
  *       525–559 µs of server CPU per MiB with {@code SEND_ZC}, 1318–1374 MiB/s at 331–344 µs/MiB without; with

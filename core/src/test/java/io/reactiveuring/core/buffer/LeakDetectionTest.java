@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The sampled leak detection: a buffer that becomes unreachable unreleased is logged through the buffer package's
  * {@link System.Logger} with its size and allocation site, and counted; its memory is not reused. The test puts a
- * capturing {@code System.Logger} (which also passes every record on to the real one) in the detector's place.
+ * capturing {@code System.Logger} (which keeps the records off the console) in the detector's place.
  * Sizes are unique per test so that buffers leaked elsewhere in this JVM cannot be mistaken for the ones under test.
  */
 class LeakDetectionTest {
@@ -195,22 +195,22 @@ class LeakDetectionTest {
         return found;
     }
 
-    /** A {@link System.Logger} that keeps every record (and passes it on), with a signal per record. */
+    /** A {@link System.Logger} that keeps every record (and prints none), with a signal per record. */
     private static final class CapturingLogger implements System.Logger {
         private record Entry(Level level, String message) {
         }
 
-        private final System.Logger next;
+        private final System.Logger replaced;
         private final List<Entry> records = new CopyOnWriteArrayList<>();
         private final BlockingQueue<Entry> arrivals = new LinkedBlockingQueue<>();
 
-        CapturingLogger(System.Logger next) {
-            this.next = next;
+        CapturingLogger(System.Logger replaced) {
+            this.replaced = replaced;
         }
 
         @Override
         public String getName() {
-            return next.getName();
+            return replaced.getName();
         }
 
         @Override
@@ -221,25 +221,21 @@ class LeakDetectionTest {
         @Override
         public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
             record(level, msg);
-            next.log(level, bundle, msg, thrown);
         }
 
         @Override
         public void log(Level level, ResourceBundle bundle, String format, Object... params) {
             record(level, format);
-            next.log(level, bundle, format, params);
         }
 
         @Override
         public void log(Level level, String msg) {
             record(level, msg);
-            next.log(level, msg);
         }
 
         @Override
         public void log(Level level, Supplier<String> msgSupplier) {
             record(level, msgSupplier.get());
-            next.log(level, msgSupplier.get());
         }
 
         private void record(Level level, String message) {

@@ -1,5 +1,6 @@
 package io.reactiveuring.core.engine;
 
+import io.reactiveuring.core.CapturedLog;
 import io.reactiveuring.core.UringTestSupport;
 import io.reactiveuring.core.linux.Errno;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,6 +16,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -298,7 +301,7 @@ class ShutdownTest {
         UringLoop loop = new UringLoop(LoopOptions.defaults().withThreadName("dies").withErrorHook(hooked::add));
         List<TestPipe> pipes = pipes(5);
         Ledger ledger = new Ledger(count);
-        try (Arena arena = Arena.ofShared()) {
+        try (Arena arena = Arena.ofShared(); CapturedLog log = CapturedLog.of("io.reactiveuring.core.engine")) {
             submitPending(loop, ledger, count, pipes, arena.allocate(16L * count));
             assertEquals(0, Ops.run(loop, OpSpec.nop()));
 
@@ -326,6 +329,8 @@ class ShutdownTest {
             assertEquals(0, loop.quarantinedOperations());
             assertEquals(-1, loop.ringFd());
             assertTrue(hooked.isEmpty(), "an Error is not a callback error: " + hooked);
+            LogRecord died = log.await(Level.SEVERE, "io_uring loop dies died", Duration.ofSeconds(10));
+            assertInstanceOf(Boom.class, died.getThrown(), "the loop logged what ended it");
 
             RecordingOperation late = new RecordingOperation(OpSpec.nop());
             loop.submit(late);

@@ -1,5 +1,6 @@
 package io.reactiveuring.core.reactive;
 
+import io.reactiveuring.core.CapturedLog;
 import io.reactiveuring.core.UringCancelledException;
 import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.UringLinkBrokenException;
@@ -30,6 +31,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.*;
@@ -81,7 +84,7 @@ class OneShotPublisherTest {
     }
 
     /** A read on a pipe's read end: pollable, RWF_NOWAIT for USER mode. */
-    static Call pipeRead(int fd, MemorySegment buf) {
+    static Call<Integer> pipeRead(int fd, MemorySegment buf) {
         return Call.builder(OpSpec.read(fd, buf, -1)).pollable(Poll.READABLE, Call.Nowait.RW_FLAGS).build();
     }
 
@@ -226,7 +229,7 @@ class OneShotPublisherTest {
     void userModeReadOnRegularFileNeverArmsAPoll(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("data");
         Files.writeString(file, "regular file content");
-        try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ)) {
+        try (var _ = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ)) {
             int fd = fdOf(file);
             MemorySegment buf = arena.allocate(64);
             long armedBefore = loop.stats().pollArmedCount();
@@ -371,17 +374,23 @@ class OneShotPublisherTest {
     @Test
     void subscriberThrowingInOnNextDoesNotStopTheLoop() throws Exception {
         CountDownLatch thrown = new CountDownLatch(1);
-        new OneShotPublisher<>(loop, () -> Call.of(OpSpec.nop())).subscribe(new TestSubscriber<>(1) {
-            @Override
-            public void onNext(Integer t) {
-                thrown.countDown();
-                throw new IllegalStateException("user bug");
-            }
-        });
-        assertTrue(thrown.await(10, TimeUnit.SECONDS));
-        barrier();
-        assertTrue(loop.callbackErrors() >= 1);
-        assertFalse(loop.isShuttingDown());
+        IllegalStateException bug = new IllegalStateException("user bug");
+        try (CapturedLog log = CapturedLog.of("io.reactiveuring.core.engine")) {
+            new OneShotPublisher<>(loop, () -> Call.of(OpSpec.nop())).subscribe(new TestSubscriber<>(1) {
+                @Override
+                public void onNext(Integer t) {
+                    thrown.countDown();
+                    throw bug;
+                }
+            });
+            assertTrue(thrown.await(10, TimeUnit.SECONDS));
+            barrier();
+            assertTrue(loop.callbackErrors() >= 1);
+            assertFalse(loop.isShuttingDown());
+            // The default error hook logs the callback's exception (as a warning) and the loop goes on.
+            LogRecord logged = log.await(Level.WARNING, "exception in a callback", Duration.ofSeconds(10));
+            assertSame(bug, logged.getThrown());
+        }
     }
 
     @Test

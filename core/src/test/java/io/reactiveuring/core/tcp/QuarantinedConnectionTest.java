@@ -69,7 +69,7 @@ class QuarantinedConnectionTest {
         Waiting handler = new Waiting(demand);
         TcpServer server = transport.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 TcpOptions.defaults(), c -> handler).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        try (SocketChannel client = SocketChannel.open(server.address())) {
+        try (SocketChannel _ = SocketChannel.open(server.address())) {
             handler.opened.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             // In the kernel: the server's multishot accept and the connection's receive.
             long deadline = System.nanoTime() + WAIT.toNanos();

@@ -1,5 +1,6 @@
 package io.reactiveuring.reactor.tcp;
 
+import io.reactiveuring.reactor.CapturedLog;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.blockhound.BlockHound;
@@ -10,6 +11,8 @@ import reactor.core.publisher.Mono;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,10 +29,10 @@ class UringTcpBlockHoundTest extends ReactorTcpTestBase {
     }
 
     @Test
-    void serverAndClientDoNotBlockTheLoops() {
+    void serverAndClientDoNotBlockTheLoops() throws Exception {
         List<Throwable> dropped = new CopyOnWriteArrayList<>();
         Hooks.onErrorDropped(dropped::add);
-        try {
+        try (CapturedLog log = CapturedLog.of("io.reactiveuring.reactor.tcp")) {
             AtomicInteger connections = new AtomicInteger();
             DisposableUringServer server = server().handle((in, out) -> {
                 if (connections.incrementAndGet() == 3) {
@@ -48,6 +51,8 @@ class UringTcpBlockHoundTest extends ReactorTcpTestBase {
             }
             UringConnection failing = client(server).connectNow();
             assertEquals("", failing.inbound().receive().aggregateAsString().block(WAIT));
+            LogRecord logged = log.await(Level.SEVERE, "connection handler failed", WAIT);
+            assertEquals("a failing handler (expected by this test)", logged.getThrown().getMessage());
             server.disposeNow(WAIT);
             assertTrue(dropped.isEmpty(), () -> "errors on the loops: " + dropped);
         } finally {

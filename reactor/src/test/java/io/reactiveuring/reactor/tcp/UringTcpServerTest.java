@@ -1,6 +1,7 @@
 package io.reactiveuring.reactor.tcp;
 
 import io.reactiveuring.core.UringCancelledException;
+import io.reactiveuring.reactor.CapturedLog;
 import io.reactiveuring.core.UringError;
 import io.reactiveuring.core.linux.Errno;
 import io.reactiveuring.core.tcp.ConnectionTimeoutException;
@@ -25,12 +26,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -149,20 +152,25 @@ class UringTcpServerTest extends ReactorTcpTestBase {
     @Test
     void aFailingHandlerClosesOnlyItsConnection() throws Exception {
         AtomicInteger connections = new AtomicInteger();
-        DisposableUringServer server = server().handle((in, out) -> {
-            if (connections.incrementAndGet() == 2) {
-                return Mono.error(new IllegalStateException("the second connection's handler fails"));
-            }
-            return out.send(in.receive().retain());
-        }).bindNow();
-        UringConnection good = client(server).connectNow();
-        UringConnection bad = client(server).connectNow();
-        assertEquals("", bad.inbound().receive().aggregateAsString().block(WAIT)); // closed by the server
-        CompletableFuture<String> echoed = good.inbound().receive().asString().next().toFuture();
-        good.outbound().sendString(Mono.just("still here")).then().block(WAIT);
-        assertEquals("still here", echoed.get(WAIT.toSeconds(), TimeUnit.SECONDS));
-        good.disposeNow(WAIT);
-        server.disposeNow(WAIT);
+        IllegalStateException failure = new IllegalStateException("the second connection's handler fails");
+        try (CapturedLog log = CapturedLog.of("io.reactiveuring.reactor.tcp")) {
+            DisposableUringServer server = server().handle((in, out) -> {
+                if (connections.incrementAndGet() == 2) {
+                    return Mono.error(failure);
+                }
+                return out.send(in.receive().retain());
+            }).bindNow();
+            UringConnection good = client(server).connectNow();
+            UringConnection bad = client(server).connectNow();
+            assertEquals("", bad.inbound().receive().aggregateAsString().block(WAIT)); // closed by the server
+            CompletableFuture<String> echoed = good.inbound().receive().asString().next().toFuture();
+            good.outbound().sendString(Mono.just("still here")).then().block(WAIT);
+            assertEquals("still here", echoed.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertSame(failure, log.await(Level.SEVERE, "connection handler failed", WAIT).getThrown(),
+                    "the handler's error was logged");
+            good.disposeNow(WAIT);
+            server.disposeNow(WAIT);
+        }
     }
 
     @Test
