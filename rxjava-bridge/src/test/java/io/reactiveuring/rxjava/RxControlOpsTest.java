@@ -86,7 +86,7 @@ class RxControlOpsTest extends RxTestBase {
         barrier();
         assertEquals(2, allocator.liveBuffers(), "both reads wait in the kernel");
         rx.cancelFd(p.readFd()).test().awaitDone(TIMEOUT_S, TimeUnit.SECONDS).assertResult(2);
-        for (TestObserver<UringBuffer> read : new TestObserver[] {first, second}) {
+        for (TestObserver<UringBuffer> read : java.util.List.of(first, second)) {
             read.awaitDone(TIMEOUT_S, TimeUnit.SECONDS)
                     .assertError(e -> UringCancelledException.isCancellation(e)
                             && UringError.errnoOf(e) == Errno.ECANCELED);
