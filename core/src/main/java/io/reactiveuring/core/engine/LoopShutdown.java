@@ -27,7 +27,8 @@ import static io.reactiveuring.core.linux.IoUring.*;
  * waiting, for as long as final CQEs keep coming.
  *
  * <p>Threading: {@link #run} on the loop thread; the listener methods and the JVM shutdown hook from any thread.
- * Ownership: quarantined memory is never freed (its operations' resources are dropped unreleased).
+ * Ownership: quarantined memory is never freed: its operations' resources get {@link OwnedResource#keep()}, never
+ * {@code release()}.
  */
 final class LoopShutdown {
     private final UringLoop loop;
