@@ -208,16 +208,19 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse, CoreS
 
     /** The decoder found the request (its body) invalid. */
     void requestFailed(HttpDecodeException error) {
-        body.fail(error);
+        // Answer first: failing the body makes a handler that reads it fail, which must not answer 500 instead.
+        int was = state;
+        state = DONE;
         cancelHandler();
-        if (state == NOT_STARTED) {
-            state = DONE;
+        if (was == NOT_STARTED) {
             owner.closeAfterResponse = true;
             connection.writeOwned(owner.encoder.encodeError(error));
             log(error.status());
+        }
+        body.fail(error);
+        if (was == NOT_STARTED) {
             finish(false);
-        } else if (state == STREAMING) {
-            state = DONE;
+        } else if (was == STREAMING) {
             connection.close(error);
         } else {
             connection.close();
