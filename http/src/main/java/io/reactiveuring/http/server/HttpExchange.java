@@ -45,7 +45,8 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse, CoreS
     final HttpServerConnection owner;
     final TcpConnection connection;
     final HttpRequestHead head;
-    final RequestBody body;
+    /** Made when the request has a body or the handler asks for it (most GETs never need one). */
+    private RequestBody body;
     private final HttpResponseHead response;
     private final long startNanos;
     private Map<String, String> pathVariables = Map.of();
@@ -64,12 +65,22 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse, CoreS
         this.owner = owner;
         this.connection = owner.connection;
         this.head = head;
-        this.body = new RequestBody(this);
         this.response = owner.responseHead.clear();
         this.startNanos = owner.server.options.accessLog() ? System.nanoTime() : 0;
-        if (!head.hasBody()) {
-            body.markEmpty();
+        if (head.hasBody()) {
+            body = new RequestBody(this);
         }
+    }
+
+    /** @return the body, made (empty and ended) for a request without one */
+    RequestBody body() {
+        RequestBody b = body;
+        if (b == null) {
+            b = new RequestBody(this);
+            b.markEmpty();
+            body = b;
+        }
+        return b;
     }
 
     /** Runs the handler (on the loop thread, inside the decoder's callback). */
@@ -194,13 +205,15 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse, CoreS
 
     @Override
     public UringBufferFlux receive() {
-        return UringBufferFlux.lent(body, connection.allocator());
+        return UringBufferFlux.lent(body(), connection.allocator());
     }
 
     /** The decoder delivered the end of the request. */
     void requestEnded() {
         requestEnded = true;
-        body.ended();
+        if (body != null) {
+            body.ended();
+        }
         if (state == DONE) {
             finish(persistent);
         }
@@ -217,7 +230,9 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse, CoreS
             connection.writeOwned(owner.encoder.encodeError(error));
             log(error.status());
         }
-        body.fail(error);
+        if (body != null) {
+            body.fail(error);
+        }
         if (was == NOT_STARTED) {
             finish(false);
         } else if (was == STREAMING) {
@@ -230,7 +245,7 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse, CoreS
     /** The client shut its side before this exchange was over. */
     void clientEnded() {
         if (!requestEnded) {
-            body.fail(new EOFException("the client ended the connection before the request body was complete"));
+            body().fail(new EOFException("the client ended the connection before the request body was complete"));
         }
     }
 
@@ -239,7 +254,9 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse, CoreS
         finished = true;
         cancelHandler();
         Throwable why = cause != null ? cause : new EOFException("the connection closed");
-        body.fail(why);
+        if (body != null) {
+            body.fail(why);
+        }
         ResponseSend.BodySubscriber stream = activeStream;
         activeStream = null;
         if (stream != null) {
@@ -320,7 +337,8 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse, CoreS
 
     /** Decides about the connection before the head is encoded. */
     private void prepareHead() {
-        if (!keepAlive || owner.closeAfterResponse || owner.server.shuttingDown || !body.canBeDrained()) {
+        if (!keepAlive || owner.closeAfterResponse || owner.server.shuttingDown
+                || body != null && !body.canBeDrained()) {
             response.closeConnection();
             owner.closeAfterResponse = true;
         }
@@ -475,10 +493,12 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse, CoreS
         if (requestEnded) {
             finish(persistent);
         } else if (owner.closeAfterResponse || !persistent) {
-            body.abandon();
+            if (body != null) {
+                body.abandon();
+            }
             finish(false);
         } else {
-            body.abandon(); // drop the rest of the body (up to the drain limit), then go on
+            body().abandon(); // the request has a body: drop the rest of it (up to the drain limit), then go on
         }
     }
 

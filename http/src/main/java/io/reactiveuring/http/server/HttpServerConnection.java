@@ -142,7 +142,7 @@ final class HttpServerConnection implements ConnectionHandler, HttpDecoderListen
     public void onBody(MemorySegment bytes) {
         HttpExchange ex = current;
         if (ex != null) {
-            ex.body.onBytes(bytes, feeding);
+            ex.body().onBytes(bytes, feeding);
         }
     }
 

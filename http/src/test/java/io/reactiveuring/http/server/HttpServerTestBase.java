@@ -50,7 +50,7 @@ abstract class HttpServerTestBase {
     void startTransport() {
         requireUring();
         fdsBefore = openIoFds();
-        allocator = BufferAllocator.pooled(leaks);
+        allocator = newAllocator();
         loops = new UringGroup(1, TcpTransport.loopOptions().withThreadName("http-server")
                 .withThreadFactory(NonBlockingLoopThreads.INSTANCE));
         transport = TcpTransport.over(loops, allocator, TcpTransport.Buffers.defaults());
@@ -71,6 +71,11 @@ abstract class HttpServerTestBase {
         assertEquals(0, allocator.liveBuffers(), "live buffers after the test");
         allocator.close();
         assertEquals(fdsBefore, openIoFds(), "socket, pipe and ring fds before vs after the test");
+    }
+
+    /** @return the test's allocator: every buffer tracked by {@link #leaks} */
+    BufferAllocator newAllocator() {
+        return BufferAllocator.pooled(leaks);
     }
 
     UringHttpServer server() {
