@@ -498,7 +498,9 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse, CoreS
             }
             finish(false);
         } else {
-            body().abandon(); // the request has a body: drop the rest of it (up to the drain limit), then go on
+            if (body != null) {
+                body.abandon(); // drop the rest of the body (up to the drain limit), then go on
+            }
         }
     }
 

@@ -179,8 +179,12 @@ final class HttpServerConnection implements ConnectionHandler, HttpDecoderListen
             return;
         }
         bodyBlocksReading = false;
-        updateReading();
         decoder.resume(); // decodes pipelined input at once (or, inside a decoder callback, lets it go on)
+        if (closed) {
+            return;
+        }
+        heldBlocksReading = decoder.bufferedBytes() > heldLimit;
+        updateReading();
         if (current == null && decoder.inRequest() && headTimeoutNanos > 0 && headDeadline == 0) {
             armHeadTimer();
         }

@@ -47,7 +47,7 @@ final class ResponseSend extends Mono<Void> implements Subscription {
     }
 
     /** @return true if the send was not subscribed yet: the exchange then runs it directly */
-    boolean claimDirect() {
+    synchronized boolean claimDirect() {
         if (claimed) {
             return false;
         }
