@@ -525,7 +525,7 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse, CoreS
             return;
         }
         long micros = (System.nanoTime() - startNanos) / 1000;
-        ServerState.ACCESS_LOG.info("{} \"{} {} {}\" {} {} {}us", TcpConnection.describe(connection.remoteAddress()),
+        owner.server.accessLog.info("{} \"{} {} {}\" {} {} {}us", TcpConnection.describe(connection.remoteAddress()),
                 head.method(), head.target(), head.version(), status, bodyBytesSent, micros);
     }
 

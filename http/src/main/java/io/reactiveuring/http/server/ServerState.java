@@ -16,7 +16,6 @@ import java.util.function.BiFunction;
  * <p>Threading: the fields are final or volatile; the set is concurrent. Ownership: none of the connections' memory.
  */
 final class ServerState {
-    static final Logger ACCESS_LOG = Loggers.getLogger("io.reactiveuring.http.server.AccessLog");
     static final Logger LOG = Loggers.getLogger(UringHttpServer.class);
 
     final BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler;
@@ -24,6 +23,8 @@ final class ServerState {
     final HttpServerOptions options;
     final HttpDateCache dates = HttpDateCache.system();
     final Set<HttpServerConnection> connections = ConcurrentHashMap.newKeySet();
+    /** Asked for at bind (not in a static field), so that it follows the logger factory in use then. */
+    final Logger accessLog;
     volatile boolean shuttingDown;
 
     ServerState(BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler,
@@ -31,6 +32,7 @@ final class ServerState {
         this.handler = handler;
         this.callbackHandler = callbackHandler;
         this.options = options;
+        this.accessLog = options.accessLog() ? Loggers.getLogger("io.reactiveuring.http.server.AccessLog") : null;
     }
 
     /** Closes idle connections and makes busy ones close after their current response. */

@@ -162,6 +162,55 @@ class HttpServerBasicsTest extends HttpServerTestBase {
     }
 
     @Test
+    void queryParametersAndAddresses() throws Exception {
+        DisposableHttpServer s = bind(server().handle((req, res) -> res.sendString(Mono.just(
+                req.queryParams() + " " + req.queryParam("b") + " " + req.query() + " "
+                        + (req.localAddress() instanceof java.net.InetSocketAddress local ? local.getPort() : -1)))));
+        try (RawClient c = new RawClient(RawClient.address(s))) {
+            assertEquals("{a=[1, 2], b=[x y], c=[]} x y a=1&b=x+y&a=2&c " + s.port(), c.get("/p?a=1&b=x+y&a=2&c").text());
+            assertEquals("{} null null " + s.port(), c.get("/p").text());
+        }
+    }
+
+    @Test
+    void accessLogWritesOneLinePerResponseWhenOn() throws Exception {
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("io.reactiveuring.http.server.AccessLog");
+        java.util.List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                lines.add(new java.util.logging.SimpleFormatter().formatMessage(record));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        reactor.util.Loggers.useJdkLoggers(); // Reactor's fallback is the console: log to JUL for this test
+        try {
+            DisposableHttpServer quiet = bind(server().handle((req, res) -> res.sendString(Mono.just("q"))));
+            try (RawClient c = new RawClient(RawClient.address(quiet))) {
+                assertEquals("q", c.get("/quiet").text());
+            }
+            DisposableHttpServer logged = bind(server().accessLog(true)
+                    .handle((req, res) -> res.status(201).sendString(Mono.just("logged"))));
+            try (RawClient c = new RawClient(RawClient.address(logged))) {
+                assertEquals("logged", c.get("/logged?x=1").text());
+            }
+            assertEquals(1, lines.size(), "one line, for the server with the log on: " + lines);
+            assertTrue(lines.get(0).contains("\"GET /logged?x=1 HTTP/1.1\" 201 6 "), lines.get(0));
+        } finally {
+            reactor.util.Loggers.resetLoggerFactory();
+            log.removeHandler(capture);
+        }
+    }
+
+    @Test
     void nativeHandlerAnswersWithoutPublisher() throws Exception {
         byte[] body = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
         java.lang.foreign.MemorySegment segment = java.lang.foreign.Arena.global().allocate(body.length);

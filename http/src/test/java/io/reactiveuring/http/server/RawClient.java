@@ -44,7 +44,7 @@ final class RawClient implements AutoCloseable {
         socket.setSoTimeout(timeoutMillis);
         socket.setTcpNoDelay(true);
         socket.connect(server, timeoutMillis);
-        in = socket.getInputStream();
+        in = new java.io.BufferedInputStream(socket.getInputStream(), 64 * 1024);
         out = socket.getOutputStream();
     }
 
