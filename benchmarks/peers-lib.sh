@@ -46,7 +46,8 @@ peer_command() { # kind peer port
     http/rn-epoll) CMD=("${java_peer[@]}" "$PEERS_PACKAGE.ReactorNettyHttpServer" epoll "$port") ;;
     http/rn-iouring) CMD=("${java_peer[@]}" "$PEERS_PACKAGE.ReactorNettyHttpServer" io_uring "$port") ;;
     http/uring) CMD=("${java_peer[@]}" "$PEERS_PACKAGE.UringHttpServer" "$port") ;;
-    *) die "unknown $kind peer '$peer' (known: c rn-epoll rn-iouring uring)" ;;
+    http/uring-reactor) CMD=("${java_peer[@]}" "$PEERS_PACKAGE.UringHttpServer" "$port" reactor) ;;
+    *) die "unknown $kind peer '$peer' (known: c rn-epoll rn-iouring uring, and uring-reactor for http)" ;;
     esac
 }
 

@@ -13,6 +13,7 @@ import io.reactiveuring.core.engine.UringLoop;
 import io.reactiveuring.core.net.SocketAddresses;
 import io.reactiveuring.reactor.NonBlockingLoopThreads;
 import io.reactiveuring.core.tcp.TcpConnection;
+import io.reactiveuring.http.server.DisposableHttpServer;
 import io.reactiveuring.reactor.ReactorUring;
 import io.reactiveuring.reactor.tcp.DisposableUringServer;
 import io.reactiveuring.reactor.tcp.UringConnection;
@@ -25,6 +26,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +41,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 /**
  * A tour of the library through its Reactor API, each step a real round trip through one ring: files, the
  * poll-driven retry, kernel-side timeouts, linked ops, TCP over loopback (raw ops, then a UringTcpServer talking
- * to a UringTcpClient), and what disposing a ring does to a
+ * to a UringTcpClient), an HTTP server asked by the JDK's HttpClient, and what disposing a ring does to a
  * pending subscriber. Run after the feature report by the flagship command.
  */
 final class Tour {
@@ -55,6 +60,7 @@ final class Tour {
             kernelTimeout(ring);
             tcpEcho(ring);
             tcpServerAndClient();
+            httpServer();
             disposeCancelsPending(ring);
             System.out.println();
             System.out.println("Every step of the tour passed.");
@@ -170,6 +176,28 @@ final class Tour {
             client.onDispose().block(WAIT);
         } finally {
             server.disposeNow(WAIT);
+        }
+        System.out.println("   server disposed: " + server.isDisposed() + ", connections open: "
+                + server.activeConnections());
+    }
+
+    private static void httpServer() throws Exception {
+        step("UringHttpServer: the http sample's routes on a free port, asked by the JDK's HttpClient");
+        Path file = Http.staticFile();
+        DisposableHttpServer server = Http.server("127.0.0.1", 0, file).loops(1).bindNow(WAIT);
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            for (String path : List.of("/plaintext", "/json", "/hello/tour", "/static", "/missing")) {
+                HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                        .timeout(WAIT).build();
+                HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                String body = response.body().strip();
+                System.out.printf("   GET %-11s -> %d %-24s %s%n", path, response.statusCode(),
+                        response.headers().firstValue("content-type").orElse("-"),
+                        body.length() > 60 ? body.substring(0, 57) + "..." : body);
+            }
+        } finally {
+            server.disposeNow(WAIT);
+            Files.deleteIfExists(file);
         }
         System.out.println("   server disposed: " + server.isDisposed() + ", connections open: "
                 + server.activeConnections());

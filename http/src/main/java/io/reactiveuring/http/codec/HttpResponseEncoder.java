@@ -330,11 +330,16 @@ public final class HttpResponseEncoder {
         boolean persistent = interim ? request.keepAlive()
                 : request.keepAlive() && !response.closeRequested() && framing != BodyFraming.CLOSE_DELIMITED;
 
+        // Field order: framing, the response's own fields, Date, Server, Connection (the order of the plaintext
+        // benchmark's reference bytes, so that every peer answers the same bytes).
         pos = 0;
         putStatusLine(status, response.reasonOverride());
-        putDate();
-        if (serverLine != null) {
-            put(serverLine);
+        if (writeLength) {
+            put(CONTENT_LENGTH);
+            putDecimal(length);
+            put(CRLF);
+        } else if (framing == BodyFraming.CHUNKED) {
+            put(CHUNKED);
         }
         for (int i = 0, n = response.size(); i < n; i++) {
             Object name = response.nameAt(i);
@@ -347,12 +352,9 @@ public final class HttpResponseEncoder {
             putLatin1(response.valueAt(i));
             put(CRLF);
         }
-        if (writeLength) {
-            put(CONTENT_LENGTH);
-            putDecimal(length);
-            put(CRLF);
-        } else if (framing == BodyFraming.CHUNKED) {
-            put(CHUNKED);
+        putDate();
+        if (serverLine != null) {
+            put(serverLine);
         }
         if (interim) {
             // no Connection field on an interim response

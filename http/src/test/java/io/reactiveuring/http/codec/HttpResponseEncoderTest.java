@@ -61,7 +61,7 @@ class HttpResponseEncoderTest {
     void plaintextResponseIsByteExact() {
         HttpResponseHead response = new HttpResponseHead().add(HttpHeader.CONTENT_TYPE, "text/plain");
         String encoded = text(encoder.encode(GET_11, response, HELLO));
-        assertEquals("HTTP/1.1 200 OK\r\n" + DATE + "Content-Type: text/plain\r\nContent-Length: 13\r\n\r\n"
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 13\r\nContent-Type: text/plain\r\n" + DATE + "\r\n"
                 + "Hello, World!", encoded);
         assertSame(BodyFraming.CONTENT_LENGTH, response.framing());
         assertTrue(response.persistent());
@@ -76,14 +76,14 @@ class HttpResponseEncoderTest {
         String date = encoded.substring(at + 6, encoded.indexOf("\r\n", at));
         assertTrue(date.matches("(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d\\d "
                 + "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \\d{4} \\d\\d:\\d\\d:\\d\\d GMT"), date);
-        assertEquals("HTTP/1.1 200 OK\r\n" + DATE + "Content-Type: text/plain\r\nContent-Length: 13\r\n\r\n"
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 13\r\nContent-Type: text/plain\r\n" + DATE + "\r\n"
                 + "Hello, World!", encoded.replace("Date: " + date + "\r\n", DATE));
     }
 
     @Test
     void headGetsTheLengthButNoBody() {
         HttpResponseHead response = new HttpResponseHead().add(HttpHeader.CONTENT_TYPE, "text/plain");
-        assertEquals("HTTP/1.1 200 OK\r\n" + DATE + "Content-Type: text/plain\r\nContent-Length: 13\r\n\r\n",
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 13\r\nContent-Type: text/plain\r\n" + DATE + "\r\n",
                 text(encoder.encode(HEAD_11, response, HELLO)));
         assertSame(BodyFraming.NONE, response.framing());
         assertEquals("HTTP/1.1 200 OK\r\n" + DATE + "\r\n", text(encoder.encode(HEAD_11, response.clear())));
@@ -91,10 +91,10 @@ class HttpResponseEncoderTest {
 
     @Test
     void http10GetsConnectionHeaders() {
-        assertEquals("HTTP/1.1 200 OK\r\n" + DATE + "Content-Length: 13\r\nConnection: keep-alive\r\n\r\nHello, World!",
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 13\r\n" + DATE + "Connection: keep-alive\r\n\r\nHello, World!",
                 text(encoder.encode(GET_10_KEEP_ALIVE, new HttpResponseHead(), HELLO)));
         HttpResponseHead response = new HttpResponseHead();
-        assertEquals("HTTP/1.1 200 OK\r\n" + DATE + "Content-Length: 13\r\nConnection: close\r\n\r\nHello, World!",
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 13\r\n" + DATE + "Connection: close\r\n\r\nHello, World!",
                 text(encoder.encode(GET_10, response, HELLO)));
         assertFalse(response.persistent());
     }
@@ -102,11 +102,11 @@ class HttpResponseEncoderTest {
     @Test
     void closeIsSaidWhenTheRequestOrTheResponseAsksForIt() {
         HttpResponseHead response = new HttpResponseHead();
-        assertEquals("HTTP/1.1 200 OK\r\n" + DATE + "Content-Length: 13\r\nConnection: close\r\n\r\nHello, World!",
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 13\r\n" + DATE + "Connection: close\r\n\r\nHello, World!",
                 text(encoder.encode(GET_11_CLOSE, response, HELLO)));
         assertFalse(response.persistent());
         response.clear().closeConnection();
-        assertEquals("HTTP/1.1 200 OK\r\n" + DATE + "Content-Length: 13\r\nConnection: close\r\n\r\nHello, World!",
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 13\r\n" + DATE + "Connection: close\r\n\r\nHello, World!",
                 text(encoder.encode(GET_11, response, HELLO)));
         assertFalse(response.persistent());
     }
@@ -114,11 +114,11 @@ class HttpResponseEncoderTest {
     @Test
     void unknownLengthIsChunkedForHttp11AndCloseDelimitedForHttp10() {
         HttpResponseHead response = new HttpResponseHead().add("X-Stream", "yes");
-        assertEquals("HTTP/1.1 200 OK\r\n" + DATE + "X-Stream: yes\r\nTransfer-Encoding: chunked\r\n\r\n",
+        assertEquals("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Stream: yes\r\n" + DATE + "\r\n",
                 text(encoder.encode(GET_11, response)));
         assertSame(BodyFraming.CHUNKED, response.framing());
         assertTrue(response.persistent());
-        assertEquals("HTTP/1.1 200 OK\r\n" + DATE + "X-Stream: yes\r\nConnection: close\r\n\r\n",
+        assertEquals("HTTP/1.1 200 OK\r\nX-Stream: yes\r\n" + DATE + "Connection: close\r\n\r\n",
                 text(encoder.encode(GET_10_KEEP_ALIVE, response)));
         assertSame(BodyFraming.CLOSE_DELIMITED, response.framing());
         assertFalse(response.persistent());
@@ -127,7 +127,7 @@ class HttpResponseEncoderTest {
     @Test
     void knownLengthHeadOnly() {
         HttpResponseHead response = new HttpResponseHead().contentLength(1_000_000_000_000L);
-        assertEquals("HTTP/1.1 200 OK\r\n" + DATE + "Content-Length: 1000000000000\r\n\r\n",
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 1000000000000\r\n" + DATE + "\r\n",
                 text(encoder.encode(GET_11, response)));
     }
 
@@ -136,14 +136,14 @@ class HttpResponseEncoderTest {
         HttpResponseHead response = new HttpResponseHead().status(204);
         assertEquals("HTTP/1.1 204 No Content\r\n" + DATE + "\r\n", text(encoder.encode(GET_11, response, HELLO)));
         assertSame(BodyFraming.NONE, response.framing());
-        assertEquals("HTTP/1.1 304 Not Modified\r\n" + DATE + "ETag: \"x\"\r\n\r\n",
+        assertEquals("HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n" + DATE + "\r\n",
                 text(encoder.encode(GET_11, response.clear().status(304).add(HttpHeader.ETAG, "\"x\""))));
     }
 
     @Test
     void interimResponsesLeaveTheConnectionToTheFinalOne() {
         HttpResponseHead hints = new HttpResponseHead().status(103).add(HttpHeader.LINK, "</a.css>; rel=preload");
-        assertEquals("HTTP/1.1 103 \r\n" + DATE + "Link: </a.css>; rel=preload\r\n\r\n",
+        assertEquals("HTTP/1.1 103 \r\nLink: </a.css>; rel=preload\r\n" + DATE + "\r\n",
                 text(encoder.encode(GET_11_CLOSE, hints)));
         assertSame(BodyFraming.NONE, hints.framing());
         assertFalse(hints.persistent(), "the request asked for close");
@@ -151,10 +151,10 @@ class HttpResponseEncoderTest {
 
     @Test
     void customStatusAndReason() {
-        assertEquals("HTTP/1.1 299 Fine Indeed\r\n" + DATE + "Content-Length: 0\r\n\r\n",
+        assertEquals("HTTP/1.1 299 Fine Indeed\r\nContent-Length: 0\r\n" + DATE + "\r\n",
                 text(encoder.encode(GET_11, new HttpResponseHead().status(299, "Fine Indeed"), MemorySegment.ofArray(
                         new byte[0]))));
-        assertEquals("HTTP/1.1 599 \r\n" + DATE + "Content-Length: 0\r\n\r\n",
+        assertEquals("HTTP/1.1 599 \r\nContent-Length: 0\r\n" + DATE + "\r\n",
                 text(encoder.encode(GET_11, new HttpResponseHead().status(599).contentLength(0))));
         assertThrows(IllegalArgumentException.class, () -> new HttpResponseHead().status(99));
         assertThrows(IllegalArgumentException.class, () -> new HttpResponseHead().status(1000));
@@ -163,7 +163,7 @@ class HttpResponseEncoderTest {
     @Test
     void serverField() {
         HttpResponseEncoder named = new HttpResponseEncoder(allocator, new HttpDateCache(CLOCK), "reactive-uring");
-        assertEquals("HTTP/1.1 200 OK\r\n" + DATE + "Server: reactive-uring\r\nContent-Length: 13\r\n\r\nHello, World!",
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 13\r\n" + DATE + "Server: reactive-uring\r\n\r\nHello, World!",
                 text(named.encode(GET_11, new HttpResponseHead(), HELLO)));
         assertThrows(IllegalArgumentException.class,
                 () -> new HttpResponseEncoder(allocator, new HttpDateCache(CLOCK), "a\r\nb"));
@@ -190,12 +190,12 @@ class HttpResponseEncoderTest {
     @Test
     void manyFieldsAndLatin1Values() {
         HttpResponseHead response = new HttpResponseHead();
-        StringBuilder expected = new StringBuilder("HTTP/1.1 200 OK\r\n" + DATE);
+        StringBuilder expected = new StringBuilder("HTTP/1.1 200 OK\r\nContent-Length: 13\r\n");
         for (int i = 0; i < 40; i++) {
             response.add("X-Field-" + i, "value \u00e9 " + i);
             expected.append("X-Field-").append(i).append(": value \u00e9 ").append(i).append("\r\n");
         }
-        expected.append("Content-Length: 13\r\n\r\nHello, World!");
+        expected.append(DATE).append("\r\nHello, World!");
         assertEquals(expected.toString(), text(encoder.encode(GET_11, response, HELLO)));
     }
 
