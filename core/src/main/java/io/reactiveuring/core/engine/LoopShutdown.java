@@ -94,6 +94,7 @@ final class LoopShutdown {
             loop.releaseNative(leaked);
             Hook.unregister(loop);
             loop.terminated.countDown();
+            loop.closedCompletely();
         }
     }
 

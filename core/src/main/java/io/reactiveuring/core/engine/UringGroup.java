@@ -3,6 +3,7 @@ package io.reactiveuring.core.engine;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -156,20 +157,29 @@ public final class UringGroup implements LoopPlacement, AutoCloseable {
     }
 
     /**
-     * Runs {@code action} once every loop has ended: on the thread of the last loop to end, or at once.
+     * Runs {@code action} once every loop has ended completely ({@link UringLoop#onTerminated()}: their rings closed
+     * and unmapped): on the thread of the last loop to end, or at once. A failing action is logged.
      *
      * @param action what to run
      */
     public void whenAllTerminated(Runnable action) {
         Objects.requireNonNull(action, "action");
-        AtomicInteger running = new AtomicInteger(loops.length);
-        for (UringLoop l : loops) {
-            l.addTerminationListener(() -> {
-                if (running.decrementAndGet() == 0) {
-                    action.run();
-                }
-            });
+        onTerminated().thenRun(() -> {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                UringLoop.LOG.log(System.Logger.Level.ERROR, "an action run after the loops ended failed", e);
+            }
+        });
+    }
+
+    /** @return completes once every loop has ended completely, rings closed and unmapped */
+    public CompletableFuture<Void> onTerminated() {
+        CompletableFuture<?>[] ends = new CompletableFuture<?>[loops.length];
+        for (int i = 0; i < loops.length; i++) {
+            ends[i] = loops[i].onTerminated();
         }
+        return CompletableFuture.allOf(ends);
     }
 
     /** Asks every loop to end; returns at once (callable from a loop thread). */

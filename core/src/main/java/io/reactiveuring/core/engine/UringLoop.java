@@ -75,6 +75,8 @@ public final class UringLoop implements Executor, AutoCloseable {
     private final LoopTimers timers = new LoopTimers(this);
     private final CountDownLatch started = new CountDownLatch(1);
     final CountDownLatch terminated = new CountDownLatch(1);
+    /** Completed after the loop has ended and its ring is closed and unmapped; see {@link #onTerminated()}. */
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
     final LoopShutdown shutdown = new LoopShutdown(this);
     private final LoopCancellation cancellation = new LoopCancellation(this);
     private volatile Throwable startFailure;
@@ -401,6 +403,17 @@ public final class UringLoop implements Executor, AutoCloseable {
     }
 
     /**
+     * Completes once the loop has ended and released everything: after the termination listeners, with its ring
+     * closed and unmapped (unlike a termination listener, which runs while the ring is still open). Dependent actions
+     * run on the loop's thread as its last act, or at once on the caller's if it has already ended.
+     *
+     * @return the loop's complete end; never completes exceptionally
+     */
+    public CompletableFuture<Void> onTerminated() {
+        return closed.thenApply(v -> v); // a view: a caller's complete() cannot end the loop's own
+    }
+
+    /**
      * Waits for the loop to end.
      *
      * @param timeout how long at most
@@ -597,6 +610,7 @@ public final class UringLoop implements Executor, AutoCloseable {
             releaseNative(true);
             started.countDown();
             terminated.countDown();
+            closed.complete(null);
             return;
         }
         started.countDown();
@@ -1081,6 +1095,11 @@ public final class UringLoop implements Executor, AutoCloseable {
     }
 
     /** Frees what the loop allocated for itself; the scratch memory is leaked if the kernel may still use it. */
+    /** The loop's last act: everything is released; what waits on {@link #onTerminated()} runs now. */
+    void closedCompletely() {
+        closed.complete(null);
+    }
+
     void releaseNative(boolean leakScratch) {
         handoff.closeEventFd();
         if (arena != null && !leakScratch) {

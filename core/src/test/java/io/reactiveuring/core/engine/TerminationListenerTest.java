@@ -60,4 +60,27 @@ class TerminationListenerTest {
         loop.close();
         assertEquals(0, runs.get());
     }
+    @Test
+    void onTerminatedCompletesOnlyOnceTheRingIsClosedUnlikeATerminationListener() throws Exception {
+        loop.close();
+        loop.awaitTermination(java.time.Duration.ofSeconds(10));
+        long fdsWithoutALoop = UringTestSupport.openFds();
+
+        UringLoop second = new UringLoop(LoopOptions.defaults().withThreadName("on-terminated-test"));
+        UringGroup group = UringGroup.of(java.util.List.of(second));
+        CompletableFuture<Long> fdsInListener = new CompletableFuture<>();
+        CompletableFuture<Long> fdsWhenTerminated = new CompletableFuture<>();
+        CompletableFuture<Long> fdsWhenAllTerminated = new CompletableFuture<>();
+        second.addTerminationListener(() -> fdsInListener.complete(UringTestSupport.openFds()));
+        second.onTerminated().thenRun(() -> fdsWhenTerminated.complete(UringTestSupport.openFds()));
+        group.whenAllTerminated(() -> fdsWhenAllTerminated.complete(UringTestSupport.openFds()));
+        second.close();
+
+        assertTrue(fdsInListener.get(10, TimeUnit.SECONDS) > fdsWithoutALoop, "a listener runs with the ring open");
+        assertEquals(fdsWithoutALoop, fdsWhenTerminated.get(10, TimeUnit.SECONDS), "the ring and eventfd are closed");
+        assertEquals(fdsWithoutALoop, fdsWhenAllTerminated.get(10, TimeUnit.SECONDS));
+        AtomicInteger late = new AtomicInteger();
+        group.whenAllTerminated(late::incrementAndGet);
+        assertEquals(1, late.get(), "after the end it runs at once");
+    }
 }

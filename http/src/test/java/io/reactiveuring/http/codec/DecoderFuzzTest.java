@@ -39,7 +39,6 @@ class DecoderFuzzTest {
         });
         int errors = outcomes.entrySet().stream().filter(e -> e.getKey().startsWith("error"))
                 .mapToInt(Map.Entry::getValue).sum();
-        System.out.println("fuzz outcomes over " + COUNT + " inputs: " + outcomes);
         assertTrue(errors > COUNT / 4, "the corpus must be mostly hostile: " + outcomes);
         assertTrue(outcomes.getOrDefault("decoded", 0) > COUNT / 20, "and some of it valid: " + outcomes);
         for (int status : new int[]{400, 413, 414, 417, 431, 501, 505}) {

@@ -29,13 +29,11 @@ public final class DisposableUringServer implements Disposable {
     private static final Duration DEFAULT_DRAIN = Duration.ofSeconds(3);
 
     private final TcpServer server;
-    private final TcpTransport ownTransport;
     private final Sinks.Empty<Void> disposed = Sinks.empty();
     private final Consumer<? super DisposableUringServer> onUnbound;
 
     DisposableUringServer(TcpServer server, TcpTransport ownTransport, Consumer<? super DisposableUringServer> onUnbound) {
         this.server = server;
-        this.ownTransport = ownTransport;
         this.onUnbound = onUnbound;
         server.onDispose().whenComplete((v, e) -> {
             if (ownTransport != null) {
@@ -115,18 +113,7 @@ public final class DisposableUringServer implements Disposable {
             throw new IllegalStateException("the server " + TcpConnection.describe(server.address())
                     + " did not end in time", e);
         }
-        onDispose().block(Duration.ofSeconds(15));
-        try {
-            // onDispose completes from the last own loop's termination listener, just before that loop closes its
-            // ring: waiting for the transport's termination too means no fd of the server is left when this returns
-            if (ownTransport != null && !ownTransport.awaitTermination(Duration.ofSeconds(15))) {
-                throw new IllegalStateException("the loops of the server " + TcpConnection.describe(server.address())
-                        + " did not end in time");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the server's loops to end", e);
-        }
+        onDispose().block(Duration.ofSeconds(15)); // after the own loops' rings are closed too
     }
 
     private void stop() {

@@ -28,12 +28,10 @@ public final class RxDisposableServer implements Disposable {
     private static final Duration DEFAULT_DRAIN = Duration.ofSeconds(3);
 
     private final TcpServer server;
-    private final TcpTransport ownTransport;
     private final CompletableSubject disposed = CompletableSubject.create();
 
     RxDisposableServer(TcpServer server, TcpTransport ownTransport) {
         this.server = server;
-        this.ownTransport = ownTransport;
         server.onDispose().whenComplete((v, e) -> {
             if (ownTransport != null) {
                 ownTransport.loops().whenAllTerminated(disposed::onComplete);
@@ -133,16 +131,7 @@ public final class RxDisposableServer implements Disposable {
             throw new IllegalStateException("the server " + TcpConnection.describe(server.address())
                     + " did not end in time", e);
         }
-        boolean ended;
-        try {
-            // onDispose completes from the last loop's termination listener, just before that loop closes its
-            // ring; awaiting the transport's termination also waits for that
-            ended = disposed.blockingAwait(15, TimeUnit.SECONDS)
-                    && (ownTransport == null || ownTransport.awaitTermination(Duration.ofSeconds(15)));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            ended = false;
-        }
+        boolean ended = disposed.blockingAwait(15, TimeUnit.SECONDS); // after the own loops' rings are closed too
         if (!ended) {
             throw new IllegalStateException("the loops of the server " + TcpConnection.describe(server.address())
                     + " did not end in time");
