@@ -1,6 +1,5 @@
 package io.reactiveuring.reactor;
 
-import io.reactiveuring.core.UringException;
 import io.reactiveuring.core.buffer.BufferAllocator;
 import io.reactiveuring.core.buffer.ProvidedBufferRing;
 import io.reactiveuring.core.buffer.UringBuffer;
@@ -42,7 +41,8 @@ import java.util.function.Supplier;
  * the catalogue is a cold {@link Mono} (a linked chain or a multishot op a
  * {@link Flux}). Nothing is submitted before a subscriber requests; each subscription submits its own SQE on one of
  * the rings (the caller's own ring when it runs on a loop thread, else round-robin); the CQE becomes {@code onNext} +
- * {@code onComplete}, or {@code onError} with a {@link UringException} carrying the errno. Cancelling submits
+ * {@code onComplete}, or {@code onError} with the JDK's exception type where one exists ({@code NoSuchFileException},
+ * {@code ConnectException}, ...), each a {@link io.reactiveuring.core.UringError} telling the errno. Cancelling submits
  * {@code ASYNC_CANCEL}; a value that arrives anyway (a buffer, an fd) goes to the subscriber context's discard hook
  * ({@code Operators.onDiscard}), which then owns it, or is cleaned up by the op itself (buffer released, fd closed)
  * when the context has no hook; an error goes to the dropped-error hook. Signals arrive on the ring's loop thread
