@@ -93,8 +93,8 @@ final class LoopShutdown {
         } finally {
             loop.releaseNative(leaked);
             Hook.unregister(loop);
+            loop.closedCompletely(); // before the latch: awaitTermination returns after what waited on it ran
             loop.terminated.countDown();
-            loop.closedCompletely();
         }
     }
 

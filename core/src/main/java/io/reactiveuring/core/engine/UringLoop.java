@@ -405,7 +405,8 @@ public final class UringLoop implements Executor, AutoCloseable {
     /**
      * Completes once the loop has ended and released everything: after the termination listeners, with its ring
      * closed and unmapped (unlike a termination listener, which runs while the ring is still open). Dependent actions
-     * run on the loop's thread as its last act, or at once on the caller's if it has already ended.
+     * run on the loop's thread as its last act, before {@link #awaitTermination} returns, or at once on the caller's
+     * if it has already ended.
      *
      * @return the loop's complete end; never completes exceptionally
      */
@@ -609,8 +610,8 @@ public final class UringLoop implements Executor, AutoCloseable {
             handoff.transition(RUNNING, TERMINATED);
             releaseNative(true);
             started.countDown();
-            terminated.countDown();
             closed.complete(null);
+            terminated.countDown();
             return;
         }
         started.countDown();
