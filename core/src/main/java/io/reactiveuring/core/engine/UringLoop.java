@@ -1095,12 +1095,12 @@ public final class UringLoop implements Executor, AutoCloseable {
         }
     }
 
-    /** Frees what the loop allocated for itself; the scratch memory is leaked if the kernel may still use it. */
     /** The loop's last act: everything is released; what waits on {@link #onTerminated()} runs now. */
     void closedCompletely() {
         closed.complete(null);
     }
 
+    /** Frees what the loop allocated for itself; the scratch memory is leaked if the kernel may still use it. */
     void releaseNative(boolean leakScratch) {
         handoff.closeEventFd();
         if (arena != null && !leakScratch) {
