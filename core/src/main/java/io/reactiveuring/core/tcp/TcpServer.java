@@ -274,6 +274,28 @@ public final class TcpServer implements TcpConnection.Owner {
         return disposed;
     }
 
+    /**
+     * The end of a server that made its own loops: once this server is disposed, {@code ownLoops} is closed too, and
+     * the returned future completes when the server, its connections and those loops are entirely gone (rings
+     * closed, {@link io.reactiveuring.core.engine.UringGroup#whenAllTerminated}). What each shell's
+     * {@code onDispose()} reports.
+     *
+     * @param ownLoops the transport the server's builder made for it, or null if it runs on loops it does not own
+     * @return completes once everything is gone
+     */
+    public CompletableFuture<Void> onDisposeClosing(TcpTransport ownLoops) {
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        disposed.whenComplete((v, e) -> {
+            if (ownLoops != null) {
+                ownLoops.loops().whenAllTerminated(() -> ended.complete(null));
+                ownLoops.close(); // ends the server's own loops (returns at once on a loop thread)
+            } else {
+                ended.complete(null);
+            }
+        });
+        return ended;
+    }
+
     // ------------------------------------------------------------------------------------------ accepting
 
     private void onAccepted(Listener listener, int fd) {

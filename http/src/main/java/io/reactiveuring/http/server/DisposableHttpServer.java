@@ -32,14 +32,7 @@ public final class DisposableHttpServer implements Disposable {
     DisposableHttpServer(TcpServer server, TcpTransport ownTransport, ServerState state) {
         this.server = server;
         this.state = state;
-        server.onDispose().whenComplete((v, e) -> {
-            if (ownTransport != null) {
-                ownTransport.loops().whenAllTerminated(disposed::tryEmitEmpty);
-                ownTransport.close(); // ends the server's own loops (returns at once on a loop thread)
-            } else {
-                disposed.tryEmitEmpty();
-            }
-        });
+        server.onDisposeClosing(ownTransport).thenRun(() -> disposed.tryEmitEmpty());
     }
 
     /** @return the bound address (the port the kernel picked for port 0) */

@@ -35,14 +35,7 @@ public final class DisposableUringServer implements Disposable {
     DisposableUringServer(TcpServer server, TcpTransport ownTransport, Consumer<? super DisposableUringServer> onUnbound) {
         this.server = server;
         this.onUnbound = onUnbound;
-        server.onDispose().whenComplete((v, e) -> {
-            if (ownTransport != null) {
-                ownTransport.loops().whenAllTerminated(disposed::tryEmitEmpty);
-                ownTransport.close(); // ends the server's own loops (returns at once on a loop thread)
-            } else {
-                disposed.tryEmitEmpty();
-            }
-        });
+        server.onDisposeClosing(ownTransport).thenRun(() -> disposed.tryEmitEmpty());
     }
 
     /** @return the bound address (the port the kernel picked for port 0), or the Unix domain socket's path */

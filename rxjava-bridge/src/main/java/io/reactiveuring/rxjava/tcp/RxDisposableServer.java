@@ -32,14 +32,7 @@ public final class RxDisposableServer implements Disposable {
 
     RxDisposableServer(TcpServer server, TcpTransport ownTransport) {
         this.server = server;
-        server.onDispose().whenComplete((v, e) -> {
-            if (ownTransport != null) {
-                ownTransport.loops().whenAllTerminated(disposed::onComplete);
-                ownTransport.close(); // ends the server's own loops (returns at once on a loop thread)
-            } else {
-                disposed.onComplete();
-            }
-        });
+        server.onDisposeClosing(ownTransport).thenRun(() -> disposed.onComplete());
     }
 
     /**
