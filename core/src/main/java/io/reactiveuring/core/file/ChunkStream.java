@@ -272,7 +272,7 @@ final class ChunkStream implements Subscription {
             end(e, true);
             return false;
         }
-        RingResources.FixedChunk fixed = files.options().registeredBuffers()
+        RingResources.FixedChunk fixed = files.options().readsIntoRegisteredBuffers(file.openOptions())
                 ? file.resources().takeChunk(chunk, files.options().registeredBufferBytes()) : null;
         op.seq = issueSeq++;
         op.offset = nextOffset;

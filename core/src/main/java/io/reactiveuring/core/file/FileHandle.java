@@ -158,7 +158,8 @@ public final class FileHandle {
 
     /**
      * Reads up to {@code size} bytes at {@code position} into a new buffer: fewer only at end of file, none at or
-     * after it (an empty buffer). With registered buffers on and {@code size <= 64 KiB} it is a {@code READ_FIXED}
+     * after it (an empty buffer). With registered buffers used for this handle (see {@link FileOptions}) and
+     * {@code size <= 64 KiB} it is a {@code READ_FIXED}
      * into a chunk of the ring's registered region, emitted as a borrowed buffer.
      *
      * @param position where to read, {@code >= 0}
@@ -174,7 +175,7 @@ public final class FileHandle {
 
     private OpCall<UringBuffer> readCall(long position, int size) {
         BufferAllocator allocator = files.allocator();
-        RingResources.FixedChunk chunk = files.options().registeredBuffers()
+        RingResources.FixedChunk chunk = files.options().readsIntoRegisteredBuffers(openOptions)
                 ? resources.takeChunk(size, files.options().registeredBufferBytes()) : null;
         if (chunk != null) {
             FixedRead r = new FixedRead(chunk, allocator);

@@ -1,8 +1,8 @@
 package io.reactiveuring.core.file;
 
 /**
- * How {@link RingFiles} uses a ring's registered resources, and the defaults of its streams. Both registrations are
- * on by default and each can be switched off; the benchmark ({@code benchmarks/run-files.sh}) measures both ways.
+ * How {@link RingFiles} uses a ring's registered resources, and the defaults of its streams. Each registration is used
+ * by default where it pays and can be switched off; the benchmark ({@code benchmarks/run-files.sh}) measures each way.
  * <ul>
  *   <li><b>Registered files</b>: a handle that has issued {@link #fixedFileThreshold()} ops is put into its ring's
  *       sparse file table ({@code IORING_REGISTER_FILES2}, {@link #fileTableSlots()} slots, registered at the first
@@ -10,9 +10,15 @@ package io.reactiveuring.core.file;
  *       file reference count per op. A ring whose table is taken by someone else, or full, just goes without.</li>
  *   <li><b>Registered buffers</b>: one region of {@link #registeredBufferBytes()} per ring is registered once
  *       ({@code IORING_REGISTER_BUFFERS}) and carved into power-of-two chunks of 4 KiB to 64 KiB; reads into a new
- *       buffer of at most 64 KiB use a free chunk with {@code READ_FIXED} (no page pinning per op) and emit it as a
- *       borrowed {@code UringBuffer} (its release gives the chunk back; its {@code retain()} copies). Without a free
- *       chunk, or if the registration is refused ({@code ENOMEM}: the memlock limit), reads use ordinary buffers.</li>
+ *       buffer of at most 64 KiB use a free chunk with {@code READ_FIXED} and emit it as a borrowed
+ *       {@code UringBuffer} (its release gives the chunk back; its {@code retain()} copies). By default only handles
+ *       opened with {@code O_DIRECT} ({@link UringOpenOption#DIRECT}) read this way: there the kernel would pin the
+ *       user pages for every op, and the registered region saves it. A buffered read copies out of the page cache
+ *       whatever the buffer is, so a chunk saves nothing and costs its bookkeeping: measured, 4 KiB random reads
+ *       at depth 32 on tmpfs made 14 % fewer IOPS through registered chunks than through pooled buffers (median of
+ *       5 alternated rounds, {@code benchmarks/README.md}). {@link #registeredBuffersForCachedReads()} turns it on
+ *       for buffered reads too. Without a free chunk, or if the registration is refused ({@code ENOMEM}: the
+ *       memlock limit), reads use ordinary buffers.</li>
  * </ul>
  *
  * <p>Threading: an immutable value, safe to share. Ownership: holds no resource.
@@ -20,24 +26,28 @@ package io.reactiveuring.core.file;
  * @param registeredFiles       put busy handles into the ring's file table
  * @param fixedFileThreshold    ops a handle issues before it is registered (1: at its first op)
  * @param fileTableSlots        slots of each ring's sparse file table
- * @param registeredBuffers     read into chunks of a registered region with {@code READ_FIXED}
+ * @param registeredBuffers     read into chunks of a registered region with {@code READ_FIXED} ({@code O_DIRECT}
+ *                              handles, unless {@code registeredBuffersForCachedReads})
+ * @param registeredBuffersForCachedReads with {@code registeredBuffers}: buffered (page-cache) reads too
  * @param registeredBufferBytes bytes of each ring's registered region (a multiple of 64 KiB)
  * @param streamWindow          default reads in flight of a chunk stream
  * @param writeWindow           writes in flight of a stream written to a file
  */
 public record FileOptions(boolean registeredFiles, int fixedFileThreshold, int fileTableSlots,
-                          boolean registeredBuffers, int registeredBufferBytes, int streamWindow,
+                          boolean registeredBuffers, boolean registeredBuffersForCachedReads,
+                          int registeredBufferBytes, int streamWindow,
                           int writeWindow) {
     /** The largest chunk a registered region hands out; larger reads use ordinary buffers. */
     public static final int MAX_FIXED_CHUNK = 64 * 1024;
 
-    private static final FileOptions DEFAULTS = new FileOptions(true, 8, 256, true, 2 * 1024 * 1024, 4, 4);
+    private static final FileOptions DEFAULTS = new FileOptions(true, 8, 256, true, false, 2 * 1024 * 1024, 4, 4);
 
     /**
      * @param registeredFiles       put busy handles into the ring's file table
      * @param fixedFileThreshold    ops before registration
      * @param fileTableSlots        slots per ring
      * @param registeredBuffers     read with {@code READ_FIXED}
+     * @param registeredBuffersForCachedReads also when the handle reads through the page cache
      * @param registeredBufferBytes bytes per ring
      * @param streamWindow          default reads in flight of a chunk stream
      * @param writeWindow           writes in flight of a stream written to a file
@@ -57,7 +67,10 @@ public record FileOptions(boolean registeredFiles, int fixedFileThreshold, int f
         checkWindow(writeWindow, "writeWindow");
     }
 
-    /** @return registered files and buffers on, 2 MiB of registered buffers per ring, windows of 4 */
+    /**
+     * @return registered files on, registered buffers on for {@code O_DIRECT} handles only, 2 MiB of registered
+     * buffers per ring, windows of 4
+     */
     public static FileOptions defaults() {
         return DEFAULTS;
     }
@@ -67,7 +80,8 @@ public record FileOptions(boolean registeredFiles, int fixedFileThreshold, int f
      * @return these options with it
      */
     public FileOptions withRegisteredFiles(boolean on) {
-        return new FileOptions(on, fixedFileThreshold, fileTableSlots, registeredBuffers, registeredBufferBytes,
+        return new FileOptions(on, fixedFileThreshold, fileTableSlots, registeredBuffers, registeredBuffersForCachedReads,
+                registeredBufferBytes,
                 streamWindow, writeWindow);
     }
 
@@ -76,7 +90,8 @@ public record FileOptions(boolean registeredFiles, int fixedFileThreshold, int f
      * @return these options with it
      */
     public FileOptions withFixedFileThreshold(int ops) {
-        return new FileOptions(registeredFiles, ops, fileTableSlots, registeredBuffers, registeredBufferBytes,
+        return new FileOptions(registeredFiles, ops, fileTableSlots, registeredBuffers, registeredBuffersForCachedReads,
+                registeredBufferBytes,
                 streamWindow, writeWindow);
     }
 
@@ -85,8 +100,27 @@ public record FileOptions(boolean registeredFiles, int fixedFileThreshold, int f
      * @return these options with it
      */
     public FileOptions withRegisteredBuffers(boolean on) {
-        return new FileOptions(registeredFiles, fixedFileThreshold, fileTableSlots, on, registeredBufferBytes,
+        return new FileOptions(registeredFiles, fixedFileThreshold, fileTableSlots, on, registeredBuffersForCachedReads,
+                registeredBufferBytes,
                 streamWindow, writeWindow);
+    }
+
+    /**
+     * @param on with registered buffers on, read buffered (page-cache) files into registered chunks too, not only
+     *           {@code O_DIRECT} ones
+     * @return these options with it
+     */
+    public FileOptions withRegisteredBuffersForCachedReads(boolean on) {
+        return new FileOptions(registeredFiles, fixedFileThreshold, fileTableSlots, registeredBuffers, on,
+                registeredBufferBytes, streamWindow, writeWindow);
+    }
+
+    /**
+     * @param openOptions how a handle was opened
+     * @return true if its reads of at most {@link #MAX_FIXED_CHUNK} go into registered chunks
+     */
+    public boolean readsIntoRegisteredBuffers(FileOpenOptions openOptions) {
+        return registeredBuffers && (registeredBuffersForCachedReads || openOptions.direct());
     }
 
     /**
@@ -95,7 +129,7 @@ public record FileOptions(boolean registeredFiles, int fixedFileThreshold, int f
      */
     public FileOptions withStreamWindow(int window) {
         return new FileOptions(registeredFiles, fixedFileThreshold, fileTableSlots, registeredBuffers,
-                registeredBufferBytes, window, writeWindow);
+                registeredBuffersForCachedReads, registeredBufferBytes, window, writeWindow);
     }
 
     /**
@@ -104,7 +138,7 @@ public record FileOptions(boolean registeredFiles, int fixedFileThreshold, int f
      */
     public FileOptions withWriteWindow(int window) {
         return new FileOptions(registeredFiles, fixedFileThreshold, fileTableSlots, registeredBuffers,
-                registeredBufferBytes, streamWindow, window);
+                registeredBuffersForCachedReads, registeredBufferBytes, streamWindow, window);
     }
 
     static void checkWindow(int window, String what) {

@@ -213,7 +213,7 @@ class FileHandleReadWriteTest extends FileTestBase {
                 assertArrayEquals(Arrays.copyOfRange(content, i * 100, i * 100 + PAGE), b.toByteArray());
                 if (i > 0) {
                     // the region is registered on the loop at the first read; later reads use it
-                    assertEquals(fileOptions().registeredBuffers(), b.isBorrowed(), "read " + i);
+                    assertEquals(fileOptions().readsIntoRegisteredBuffers(h.openOptions()), b.isBorrowed(), "read " + i);
                 }
             } finally {
                 b.release();
@@ -223,5 +223,36 @@ class FileHandleReadWriteTest extends FileTestBase {
         assertEquals(0, h.resources().chunksOut(), "every registered chunk given back");
         await(h.close());
         assertFalse(h.isRegistered(), "the slot is emptied at close");
+    }
+
+    @Test
+    void directHandlesReadIntoRegisteredChunksWhenRegisteredBuffersAreOn() throws Exception {
+        // O_DIRECT wants aligned buffers, offsets and lengths; the registered region's chunks are page-aligned. A
+        // disk file system, not tmpfs, so the flag means what it says.
+        Path diskDir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "uring-direct-");
+        Path p = diskDir.resolve("d");
+        byte[] content = pattern(PAGE * 8, 11);
+        Files.write(p, content);
+        try {
+            FileHandle h = open(p, StandardOpenOption.READ, UringOpenOption.DIRECT);
+            assertTrue(h.openOptions().direct());
+            boolean fixed = fileOptions().registeredBuffers();
+            for (int i = 0; i < 3; i++) {
+                UringBuffer b = await(h.read((long) i * PAGE, PAGE));
+                try {
+                    assertArrayEquals(Arrays.copyOfRange(content, i * PAGE, (i + 1) * PAGE), b.toByteArray());
+                    if (i > 0) {
+                        assertEquals(fixed, b.isBorrowed(), "read " + i + " through a registered chunk");
+                    }
+                } finally {
+                    b.release();
+                }
+            }
+            assertEquals(0, h.resources().chunksOut(), "every registered chunk given back");
+            await(h.close());
+        } finally {
+            Files.deleteIfExists(p);
+            Files.deleteIfExists(diskDir);
+        }
     }
 }
