@@ -33,6 +33,9 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 public record FileStat(int mask, int blockSize, int links, int uid, int gid, int mode, long inode, long size,
                        long blocks, Instant accessTime, Instant modificationTime, Instant changeTime,
                        Instant birthTime) {
+    /** Bytes of the {@code struct statx} buffer a {@code STATX} op fills ({@link FileOps#statx}). */
+    public static final long BUFFER_BYTES = StatxLayout.SIZE;
+
 
     /**
      * Reads a filled {@code struct statx} ({@code StatxLayout.SIZE} bytes).

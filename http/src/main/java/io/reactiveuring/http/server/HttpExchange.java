@@ -1,6 +1,11 @@
 package io.reactiveuring.http.server;
 
 import io.reactiveuring.core.buffer.UringBuffer;
+import io.reactiveuring.core.engine.UringOperation;
+import io.reactiveuring.core.linux.FileFlags;
+import io.reactiveuring.core.ops.FileOps;
+import io.reactiveuring.core.ops.FileStat;
+import io.reactiveuring.core.ops.OpMemory;
 import io.reactiveuring.core.tcp.TcpConnection;
 import io.reactiveuring.http.codec.BodyFraming;
 import io.reactiveuring.http.codec.HttpDecodeException;
@@ -16,14 +21,13 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 
 import java.io.EOFException;
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * One request and its response on a connection: the request's head and body, the response's head (the
@@ -41,6 +45,8 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse, CoreS
     private static final int NOT_STARTED = 0;
     private static final int STREAMING = 1;
     private static final int DONE = 2;
+    /** A {@code sendFile}'s statx is in flight: the response has begun, its head is not written yet. */
+    private static final int FILE_PENDING = 3;
 
     final HttpServerConnection owner;
     final TcpConnection connection;
@@ -149,7 +155,7 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse, CoreS
             return;
         }
         ServerState.LOG.debug("handler failed for {} {}", head.method(), head.target(), failure);
-        if (state == NOT_STARTED) {
+        if (state == NOT_STARTED || state == FILE_PENDING) {
             state = DONE;
             owner.closeAfterResponse = true;
             connection.writeOwned(owner.encoder.encodeError(HttpStatus.INTERNAL_SERVER_ERROR,
@@ -409,17 +415,33 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse, CoreS
         respond(EMPTY);
     }
 
-    /** A file as the body, spliced by the connection. */
-    void respondFile(Path file) {
-        long size;
+    /**
+     * A file as the body, spliced by the connection. Its size (the {@code Content-Length}) comes from a
+     * {@code STATX} on the connection's ring, not from {@code Files.size}: a stat on the loop thread would stall
+     * every connection of the loop while a slow (network, cold) file system answers. {@code then} runs on the loop
+     * once the head and the file are queued, or the 404 is (a missing path, or not a regular file); never if the
+     * exchange ended meanwhile.
+     */
+    void respondFile(Path file, Consumer<Throwable> then) {
+        FileLookup lookup;
         try {
-            if (!Files.isRegularFile(file)) {
-                respondEmpty(HttpStatus.NOT_FOUND);
-                return;
-            }
-            size = Files.size(file);
-        } catch (IOException e) {
+            lookup = new FileLookup(this, file, then);
+        } catch (RuntimeException e) { // the path cannot be given to the kernel (a NUL in it)
+            then.accept(e);
+            return;
+        }
+        state = FILE_PENDING;
+        connection.loop().submit(lookup);
+    }
+
+    private void fileLookedUp(Path file, long size, Consumer<Throwable> then) {
+        if (state != FILE_PENDING || owner.isClosed()) {
+            return; // answered (an error) or closed while the statx was in flight
+        }
+        state = NOT_STARTED;
+        if (size < 0) {
             respondEmpty(HttpStatus.NOT_FOUND);
+            then.accept(null);
             return;
         }
         prepareHead();
@@ -433,6 +455,46 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse, CoreS
             bodyBytesSent = size;
         }
         responseCompleted();
+        then.accept(null);
+    }
+
+    /** The statx of a file to send; its path and struct statx live in op memory the engine frees after the CQE. */
+    private static final class FileLookup extends UringOperation {
+        private final HttpExchange exchange;
+        private final Path file;
+        private final Consumer<Throwable> then;
+        private final MemorySegment statx;
+
+        FileLookup(HttpExchange exchange, Path file, Consumer<Throwable> then) {
+            this.exchange = exchange;
+            this.file = file;
+            this.then = then;
+            OpMemory memory = OpMemory.of(exchange.connection.allocator());
+            try {
+                statx = memory.allocate(FileStat.BUFFER_BYTES, 8);
+                spec(FileOps.statx(FileFlags.AT_FDCWD, file.toString(), FileFlags.AT_STATX_SYNC_AS_STAT,
+                        FileFlags.STATX_TYPE | FileFlags.STATX_SIZE, statx, memory));
+            } catch (RuntimeException e) {
+                memory.release();
+                throw e;
+            }
+            attach(memory);
+        }
+
+        @Override
+        protected void onCompletion(int res, int flags) {
+            if ((flags & FLAG_LOOP_TERMINATED) != 0) {
+                return; // the loop ended: the connection is closed with it
+            }
+            long size = -1;
+            if (res == 0) {
+                FileStat stat = FileStat.read(statx);
+                if (stat.isRegularFile()) {
+                    size = stat.size();
+                }
+            }
+            exchange.fileLookedUp(file, size, then);
+        }
     }
 
     /** Writes the head of a streamed body; false if the response takes no body (HEAD, 204, 304). */

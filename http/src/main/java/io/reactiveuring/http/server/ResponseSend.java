@@ -103,8 +103,7 @@ final class ResponseSend extends Mono<Void> implements Subscription {
                 done(null);
             }
             case FILE -> {
-                exchange.respondFile((Path) argument);
-                done(null);
+                exchange.respondFile((Path) argument, this::done);
             }
             case EVENTS -> {
                 exchange.header(HttpHeader.CONTENT_TYPE, "text/event-stream");

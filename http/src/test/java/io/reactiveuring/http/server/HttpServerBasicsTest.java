@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -141,6 +142,7 @@ class HttpServerBasicsTest extends HttpServerTestBase {
 
     @Test
     void sendFileSplicesTheFile(@TempDir Path dir) throws Exception {
+        AtomicInteger thenRan = new AtomicInteger();
         byte[] content = new byte[300_000];
         for (int i = 0; i < content.length; i++) {
             content[i] = (byte) (i * 7 + (i >>> 9));
@@ -148,7 +150,10 @@ class HttpServerBasicsTest extends HttpServerTestBase {
         Path file = Files.write(dir.resolve("data.bin"), content);
         DisposableHttpServer s = bind(server().route(r -> r
                 .get("/file", (req, res) -> res.sendFile(file))
-                .get("/missing", (req, res) -> res.sendFile(dir.resolve("none")))));
+                .get("/missing", (req, res) -> res.sendFile(dir.resolve("none")))
+                .get("/dir", (req, res) -> res.sendFile(dir))
+                .get("/then", (req, res) -> res.sendFile(file)
+                        .then(Mono.fromRunnable(thenRan::incrementAndGet)))));
         try (RawClient c = new RawClient(RawClient.address(s))) {
             RawClient.Response r = c.get("/file");
             assertEquals(200, r.status());
@@ -158,6 +163,16 @@ class HttpServerBasicsTest extends HttpServerTestBase {
             c.send("HEAD /file HTTP/1.1\r\nHost: a\r\n\r\n");
             assertEquals(String.valueOf(content.length), c.read(true).header("Content-Length"));
             assertArrayEquals(content, c.get("/file").body());
+            assertEquals(404, c.get("/dir").status(), "a directory is not a file to send");
+            // The size comes from a statx on the ring: pipelined requests still get their responses in order.
+            c.send("GET /missing HTTP/1.1\r\nHost: a\r\n\r\nGET /then HTTP/1.1\r\nHost: a\r\n\r\n"
+                    + "GET /missing HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertEquals(404, c.read().status());
+            RawClient.Response second = c.read();
+            assertEquals(200, second.status());
+            assertArrayEquals(content, second.body());
+            assertEquals(404, c.read().status());
+            assertEquals(1, thenRan.get(), "the sendFile Mono completed after the file was queued");
         }
     }
 
