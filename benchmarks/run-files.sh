@@ -17,7 +17,7 @@
 #   PLACES="tmpfs disk"
 #   TMPFS_DIR=/dev/shm/uring-files-bench   DISK_DIR=/tmp/uring-files-bench   (must be different file systems)
 #   CORE=1             the core single-ring runs and fio are pinned to; CORES=0,1 for the two-ring scaling runs
-#   VARIANTS="uringfile,uringfile-plain,uringfile-fixedbufs,handle,handle-plain,engine,elastic,jdk-afc,blocking"
+#   VARIANTS="uringfile,uringfile-plain,uringfile-directbufs,handle,handle-plain,engine,elastic,jdk-afc,blocking"
 #   SCALING_VARIANTS="engine,handle,uringfile"   (run with 1 and 2 rings on $CORES)
 #   WARM_DISK=1        read the disk file into the page cache before each disk run (the host reclaims it within
 #                      seconds, so residency after the run says how much of it was served from memory)
@@ -44,7 +44,7 @@ TMPFS_DIR="${TMPFS_DIR:-/dev/shm/uring-files-bench}"
 DISK_DIR="${DISK_DIR:-/tmp/uring-files-bench}"
 CORE="${CORE:-1}"
 CORES="${CORES:-0,1}"
-VARIANTS="${VARIANTS:-uringfile,uringfile-plain,uringfile-fixedbufs,handle,handle-plain,engine,elastic,jdk-afc,blocking}"
+VARIANTS="${VARIANTS:-uringfile,uringfile-plain,uringfile-directbufs,handle,handle-plain,engine,elastic,jdk-afc,blocking}"
 SCALING_VARIANTS="${SCALING_VARIANTS:-engine,handle,uringfile}"
 WARM_DISK="${WARM_DISK:-1}"
 RESULTS="${RESULTS:-$BENCH/target/file-results}"
@@ -279,7 +279,7 @@ verdict() { # median min max target
             done
             read -r m lo hi <<< "$(ratio "$place" randread uringfile "$depth" 1 uringfile-plain "$depth" 1 7 | stats)"
             echo "| registered on / off (uringfile), depth $depth (reported) | $(fmt "$m" "$lo" "$hi" 3) | reported |"
-            read -r m lo hi <<< "$(ratio "$place" randread uringfile-fixedbufs "$depth" 1 uringfile "$depth" 1 7 | stats)"
+            read -r m lo hi <<< "$(ratio "$place" randread uringfile "$depth" 1 uringfile-directbufs "$depth" 1 7 | stats)"
             echo "| buffered reads into registered chunks / pooled buffers (uringfile), depth $depth (reported) | $(fmt "$m" "$lo" "$hi" 3) | reported |"
         done
         echo

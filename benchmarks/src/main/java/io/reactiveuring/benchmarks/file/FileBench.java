@@ -55,8 +55,8 @@ import java.util.concurrent.atomic.LongAdder;
  *       <ul>
  *         <li>{@code uringfile}: the Reactor API: {@code Flux.range(..).flatMap(i -> file.read(pos, 4096), depth)}
  *             over {@code UringFile} (registered files and buffers as {@code FileOptions.defaults()});
- *             {@code uringfile-plain}: the same with both registrations off; {@code uringfile-fixedbufs}: with
- *             these buffered reads going into registered chunks too ({@code READ_FIXED});</li>
+ *             {@code uringfile-plain}: the same with both registrations off; {@code uringfile-directbufs}: with
+ *             registered buffers for {@code O_DIRECT} handles only, so these buffered reads use pooled buffers;</li>
  *         <li>{@code handle}: core's {@code FileHandle.read} publishers, each completion subscribing the next read
  *             (no Reactor); {@code handle-plain} without registrations;</li>
  *         <li>{@code engine}: the floor: {@code depth} long-lived {@code UringOperation}s ({@code READ} into a
@@ -152,8 +152,8 @@ public final class FileBench {
         Load load = switch (variant) {
             case "uringfile" -> uringFile(depth, rings, blocks, done, FileOptions.defaults());
             case "uringfile-plain" -> uringFile(depth, rings, blocks, done, plain());
-            case "uringfile-fixedbufs" -> uringFile(depth, rings, blocks, done,
-                    FileOptions.defaults().withRegisteredBuffersForCachedReads(true));
+            case "uringfile-directbufs" -> uringFile(depth, rings, blocks, done,
+                    FileOptions.defaults().withRegisteredBuffersForCachedReads(false));
             case "handle" -> handle(depth, rings, blocks, done, FileOptions.defaults());
             case "handle-plain" -> handle(depth, rings, blocks, done, plain());
             case "engine" -> engine(depth, rings, blocks, done);

@@ -1,9 +1,9 @@
 package io.reactiveuring.core.file;
 
-/** The same streams with buffered reads going through registered chunks too ({@code READ_FIXED} everywhere). */
-class ChunkStreamCachedFixedTest extends ChunkStreamTest {
+/** The same streams with registered buffers for {@code O_DIRECT} handles only: buffered reads use pooled ones. */
+class ChunkStreamDirectOnlyBuffersTest extends ChunkStreamTest {
     @Override
     FileOptions fileOptions() {
-        return FileOptions.defaults().withRegisteredBuffersForCachedReads(true);
+        return FileOptions.defaults().withRegisteredBuffersForCachedReads(false);
     }
 }

@@ -1,9 +1,9 @@
 package io.reactiveuring.core.file;
 
-/** The same boundaries with buffered reads going through registered chunks too ({@code READ_FIXED} everywhere). */
-class FileHandleCachedFixedReadWriteTest extends FileHandleReadWriteTest {
+/** The same boundaries with registered buffers for {@code O_DIRECT} handles only: buffered reads use pooled ones. */
+class FileHandleDirectOnlyBuffersReadWriteTest extends FileHandleReadWriteTest {
     @Override
     FileOptions fileOptions() {
-        return FileOptions.defaults().withRegisteredBuffersForCachedReads(true);
+        return FileOptions.defaults().withRegisteredBuffersForCachedReads(false);
     }
 }
