@@ -669,9 +669,7 @@ public final class UringLoop implements Executor, AutoCloseable {
                 // sleep in the same io_uring_enter (liburing's submit_and_wait) rather than one enter to submit
                 // and a second to wait, a syscall saved per request-response turn of every connection and per
                 // read of a depth-1 file stream.
-                enter(1, null);
-                handoff.awake();
-                return reap() + 1;
+                return sleepInEnter() + 1;
             }
             enter(0, null);
         }
@@ -688,12 +686,19 @@ public final class UringLoop implements Executor, AutoCloseable {
 
     /** Nothing to do: announce the sleep, look once more, then block until a CQE (or the wake-up read) arrives. */
     private void idle() {
-        if (!handoff.announceSleep()) {
-            return;
+        if (handoff.announceSleep()) {
+            sleepInEnter();
         }
+    }
+
+    /**
+     * After a successful {@code announceSleep}: submits what is queued and blocks in the same enter until a CQE (or
+     * the wake-up read) arrives, then reaps; returns the CQEs reaped.
+     */
+    private int sleepInEnter() {
         enter(1, null);
         handoff.awake();
-        reap();
+        return reap();
     }
 
     private int runLocalTasks() {

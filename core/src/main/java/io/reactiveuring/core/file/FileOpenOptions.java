@@ -37,11 +37,6 @@ public record FileOpenOptions(int flags, int mode, boolean readable, boolean wri
     /** The permissions of a file created without a {@code posix:permissions} attribute, before the umask. */
     public static final int DEFAULT_MODE = 0666;
 
-    /** @return true if the file was opened with {@code O_DIRECT}: I/O bypasses the page cache */
-    public boolean direct() {
-        return (flags & FileFlags.O_DIRECT) != 0;
-    }
-
     /** Reading only: {@code O_RDONLY}. */
     public static final FileOpenOptions READ = of(StandardOpenOption.READ);
 
@@ -64,6 +59,11 @@ public record FileOpenOptions(int flags, int mode, boolean readable, boolean wri
         if (mode < 0 || mode > 07777) {
             throw new IllegalArgumentException("mode must be in [0, 07777]: 0" + Integer.toOctalString(mode));
         }
+    }
+
+    /** @return true if the file was opened with {@code O_DIRECT}: I/O bypasses the page cache */
+    public boolean direct() {
+        return (flags & FileFlags.O_DIRECT) != 0;
     }
 
     /**

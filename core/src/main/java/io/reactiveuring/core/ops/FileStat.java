@@ -36,7 +36,6 @@ public record FileStat(int mask, int blockSize, int links, int uid, int gid, int
     /** Bytes of the {@code struct statx} buffer a {@code STATX} op fills ({@link FileOps#statx}). */
     public static final long BUFFER_BYTES = StatxLayout.SIZE;
 
-
     /**
      * Reads a filled {@code struct statx} ({@code StatxLayout.SIZE} bytes).
      *

@@ -1,5 +1,6 @@
 package io.reactiveuring.http.server;
 
+import io.reactiveuring.core.UringCancelledException;
 import io.reactiveuring.core.buffer.UringBuffer;
 import io.reactiveuring.core.engine.UringOperation;
 import io.reactiveuring.core.linux.FileFlags;
@@ -418,9 +419,9 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse, CoreS
     /**
      * A file as the body, spliced by the connection. Its size (the {@code Content-Length}) comes from a
      * {@code STATX} on the connection's ring, not from {@code Files.size}: a stat on the loop thread would stall
-     * every connection of the loop while a slow (network, cold) file system answers. {@code then} runs on the loop
-     * once the head and the file are queued, or the 404 is (a missing path, or not a regular file); never if the
-     * exchange ended meanwhile.
+     * every connection of the loop while a slow (network, cold) file system answers. {@code then} runs once on the
+     * loop: with null once the head and the file are queued, or the 404 is (a missing path, or not a regular file);
+     * with the reason if the exchange was answered otherwise or its connection or loop ended meanwhile.
      */
     void respondFile(Path file, Consumer<Throwable> then) {
         FileLookup lookup;
@@ -436,7 +437,10 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse, CoreS
 
     private void fileLookedUp(Path file, long size, Consumer<Throwable> then) {
         if (state != FILE_PENDING || owner.isClosed()) {
-            return; // answered (an error) or closed while the statx was in flight
+            // answered (an error) or closed while the statx was in flight: the send still ends, with why
+            then.accept(owner.isClosed() ? new EOFException("the connection closed before the file was sent")
+                    : new IllegalStateException("the response was answered while the file was looked up"));
+            return;
         }
         state = NOT_STARTED;
         if (size < 0) {
@@ -484,7 +488,9 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse, CoreS
         @Override
         protected void onCompletion(int res, int flags) {
             if ((flags & FLAG_LOOP_TERMINATED) != 0) {
-                return; // the loop ended: the connection is closed with it
+                // the loop ended: the connection is closed with it, and nothing may be written any more
+                then.accept(new UringCancelledException("STATX " + file, "the ring's loop ended"));
+                return;
             }
             long size = -1;
             if (res == 0) {

@@ -167,6 +167,9 @@ final class ResponseSend extends Mono<Void> implements Subscription {
             exchange.sendFailed(failure);
         }
         CoreSubscriber<? super Void> a = actual;
+        if (a != null && cancelled) {
+            return; // a cancelled subscriber is owed nothing (an error now would only reach onErrorDropped)
+        }
         if (a == null) {
             exchange.handlerDone(failure);
         } else if (failure != null) {
