@@ -1,6 +1,8 @@
 package io.reactiveuring.benchmarks.peers;
 
 import io.reactiveuring.core.buffer.UringBuffer;
+import io.reactiveuring.core.engine.LoopStats;
+import io.reactiveuring.core.engine.UringLoop;
 import io.reactiveuring.core.tcp.ConnectionHandler;
 import io.reactiveuring.core.tcp.TcpConnection;
 import io.reactiveuring.core.tcp.TcpOptions;
@@ -46,6 +48,21 @@ public final class UringEchoServer {
     };
 
     /**
+     * One line per loop on stdout (the benchmark scripts keep it in the server log): how many completions, enters and
+     * wake-ups the run took, so a run's syscalls per request can be read next to its throughput.
+     */
+    private static void printLoopStats(TcpTransport transport) {
+        for (UringLoop loop : transport.loops().loops()) {
+            LoopStats s = loop.stats();
+            long completions = s.completions();
+            System.out.printf("loop-stats %s completions=%d submitted=%d enters=%d wakeups=%d completions_per_enter=%.2f%n",
+                    loop.thread().getName(), completions, s.submittedOperations(), s.enterCalls(), s.wakeups(),
+                    s.enterCalls() == 0 ? 0.0 : (double) completions / s.enterCalls());
+        }
+        System.out.flush();
+    }
+
+    /**
      * Starts the server and blocks until the JVM stops.
      *
      * @param args {@code <port> [--loops N] [--host ADDRESS]}
@@ -71,6 +88,7 @@ public final class UringEchoServer {
                 TcpOptions.defaults(), c -> ECHO).get(10, TimeUnit.SECONDS);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            printLoopStats(transport);
             try {
                 server.disposeGracefully(Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
