@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * io.reactiveuring.benchmarks.peers.UringEchoServer <port> [--loops N] [--host ADDRESS]}: binds {@code 127.0.0.1}
  * (SO_REUSEADDR, TCP_NODELAY on accepted connections), one loop thread unless {@code --loops} says otherwise, prints
  * {@code ready UringEchoServer listening on 127.0.0.1:<port> loops=1 ...} once it accepts, and runs until SIGTERM
- * (the shutdown hook disposes the server with a short drain and closes the transport).
+ * (the shutdown hook prints one {@code loop-stats} line per loop, then disposes the server with a short drain and
+ * closes the transport).
  *
  * <p>Threading: {@code main} binds and waits; accepting, receiving and sending run on the loop threads.
  * Ownership: the transport (loops, allocator, rings) is the server's and is closed by the shutdown hook.
@@ -55,8 +56,9 @@ public final class UringEchoServer {
         for (UringLoop loop : transport.loops().loops()) {
             LoopStats s = loop.stats();
             long completions = s.completions();
-            System.out.printf("loop-stats %s completions=%d submitted=%d enters=%d wakeups=%d completions_per_enter=%.2f%n",
-                    loop.thread().getName(), completions, s.submittedOperations(), s.enterCalls(), s.wakeups(),
+            System.out.printf("loop-stats %s completions=%d submitted=%d enters=%d wakeups=%d"
+                            + " completions_per_enter=%.2f%n", loop.thread().getName(), completions,
+                    s.submittedOperations(), s.enterCalls(), s.wakeups(),
                     s.enterCalls() == 0 ? 0.0 : (double) completions / s.enterCalls());
         }
         System.out.flush();
