@@ -18,24 +18,23 @@
 # secondary results, as the NOP benchmarks do), else JMH's primary score.
 set -euo pipefail
 
+SCRIPT=run-ab.sh
+PATTERN="${BENCH:-}" # read before peers-lib.sh, which names the benchmarks directory BENCH
+# shellcheck source-path=SCRIPTDIR source=peers-lib.sh
+source "$(cd "$(dirname "$0")" && pwd)/peers-lib.sh" # die, find_java
+
 BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
 DEFAULT_JAR="$BENCH_DIR/target/benchmarks.jar"
 A_JAR="${A_JAR:-$DEFAULT_JAR}"
 B_JAR="${B_JAR:-$DEFAULT_JAR}"
 A_JVM="${A_JVM:-}"
 B_JVM="${B_JVM:-}"
-BENCH="${BENCH:-}"
 FORKS="${FORKS:-8}"
 CORE="${CORE:-1}"
 JMH_ARGS="${JMH_ARGS:--wi 3 -i 5 -w 1 -r 1}"
 RESULTS="${RESULTS:-$BENCH_DIR/target/ab-results}"
 
-die() {
-    echo "run-ab.sh: $*" >&2
-    exit 1
-}
-
-[[ -n "$BENCH" ]] || die "BENCH (a JMH benchmark regex) is required"
+[[ -n "$PATTERN" ]] || die "BENCH (a JMH benchmark regex) is required"
 [[ "$FORKS" =~ ^[1-9][0-9]*$ ]] || die "FORKS must be a positive integer: $FORKS"
 [[ -f "$A_JAR" ]] || die "no jar at $A_JAR"
 [[ -f "$B_JAR" ]] || die "no jar at $B_JAR"
@@ -43,12 +42,7 @@ die() {
 command -v jq >/dev/null || die "jq is needed to read JMH's JSON results"
 command -v taskset >/dev/null || die "taskset (util-linux) is needed to pin the runs"
 
-if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
-    JAVA="$JAVA_HOME/bin/java"
-else
-    JAVA="$(ls -d /usr/lib/jvm/*/bin/java 2>/dev/null | sort -rV | head -n 1)"
-fi
-[[ -x "$JAVA" ]] || die "no java found (set JAVA_HOME to a JDK >= 25)"
+JAVA="$(find_java)"
 
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
@@ -59,7 +53,7 @@ run_side() { # side, jar, jvm options, fork
         jvm=(-jvmArgsAppend "$3")
     fi
     # shellcheck disable=SC2086 # JMH_ARGS is a word list on purpose
-    taskset -c "$CORE" "$JAVA" -jar "$2" "$BENCH" -f 1 $JMH_ARGS "${jvm[@]}" \
+    taskset -c "$CORE" "$JAVA" -jar "$2" "$PATTERN" -f 1 $JMH_ARGS "${jvm[@]}" \
         -rf json -rff "$RESULTS/$1-$4.json" > "$RESULTS/$1-$4.txt" 2>&1 \
         || die "fork $4 of side $1 failed; see $RESULTS/$1-$4.txt"
 }
