@@ -31,7 +31,10 @@ import static io.reactiveuring.core.linux.IoUring.IORING_OP_READ_FIXED;
  * <p>Over a path the stream opens the file at the first request (through the ring) and closes it when it ends,
  * fails or is cancelled; the close happens after the last read's final CQE, so no fd stays open and no read stays
  * in flight. Over a given handle the handle stays open. A read error, the handle being closed, or the ring's end
- * (a {@code UringCancelledException}) fail the stream at once; buffers read ahead and not delivered are released.
+ * (a {@code UringCancelledException}) fail the stream: no read is issued after it and buffers read ahead and not
+ * delivered are released. {@code onComplete} and {@code onError} come only after every read in flight has had its
+ * final CQE and an owned file is closed, so once they arrive no buffer of the stream is live and no fd open (a failed
+ * close after the last byte is the stream's error, as with {@code Files.readAllBytes}).
  *
  * <p>Threading: {@code request} and {@code cancel} from any thread; everything else, signals included, on the loop
  * thread, in a drain serialised by a work-in-progress counter (requests from other threads hand it over; once the loop
@@ -39,6 +42,8 @@ import static io.reactiveuring.core.linux.IoUring.IORING_OP_READ_FIXED;
  * subscriber's; buffers not delivered are released by the stream.
  */
 final class ChunkStream implements Subscription {
+    /** {@link #owedTerminal} for a completion. */
+    private static final Object COMPLETE = new Object();
     private static final VarHandle REQUESTED;
     private static final VarHandle WIP;
 
@@ -81,6 +86,9 @@ final class ChunkStream implements Subscription {
     private long nextOffset;
     private Throwable failure;
     private boolean done;
+    /** The terminal signal waits for the reads in flight (and the owned file's close): null if none is owed. */
+    private Object owedTerminal;
+    private boolean quiesced;
     private OpSpec plainSpec;
     private OpSpec fixedSpec;
     private boolean specsRegistered;
@@ -314,6 +322,9 @@ final class ChunkStream implements Subscription {
         }
         if (done || op.seq >= endSeq) {
             op.discard(); // past the end, or the stream has ended
+            if (done && !readsInFlight()) {
+                quiesce();
+            }
             return;
         }
         if (CallbackOp.loopEnded(flags) || res == -Errno.ECANCELED && loop.isShuttingDown()) {
@@ -335,30 +346,79 @@ final class ChunkStream implements Subscription {
         signal();
     }
 
-    /** The stream ends: no further read, undelivered buffers released, the owned file closed, the signal sent. */
+    /**
+     * The stream ends: no further read, undelivered buffers released, reads in flight cancelled. The owned file is
+     * closed and the terminal signal sent only once every read in flight has had its final CQE (see
+     * {@link #quiesce}), so a subscriber that sees {@code onComplete} or {@code onError} sees every buffer of the
+     * stream released and its fd closed, as after {@code Files.readAllBytes}.
+     */
     private void end(Throwable error, boolean signal) {
         done = true;
         loop.removeTerminationListener(loopEndedListener);
+        boolean reading = false;
         for (ReadOp op : ops) {
             if (op == null) {
                 continue;
             }
             if (op.inFlight) {
-                loop.cancel(op); // its completion releases its buffer
+                loop.cancel(op); // its completion releases its buffer, then the last one quiesces the stream
+                reading = true;
             } else {
                 op.discard();
             }
         }
-        if (ownsFile && file != null) {
-            file.close(); // after the reads in flight have ended
-        }
         if (signal && !cancelled) {
-            if (error == null) {
-                actual.onComplete();
-            } else {
-                actual.onError(error);
+            owedTerminal = error != null ? error : COMPLETE;
+        }
+        if (!reading) {
+            quiesce();
+        }
+    }
+
+    private boolean readsInFlight() {
+        for (ReadOp op : ops) {
+            if (op != null && op.inFlight) {
+                return true;
             }
         }
+        return false;
+    }
+
+    /** After the stream's last read: the owned file closed, then the owed terminal signal (once). */
+    private void quiesce() {
+        if (quiesced) {
+            return;
+        }
+        quiesced = true;
+        Object owed = owedTerminal;
+        owedTerminal = null;
+        if (ownsFile && file != null) {
+            java.util.concurrent.CompletableFuture<Void> closed = file.close();
+            if (owed != null) {
+                closed.whenComplete((ignored, closeFailure) -> sendTerminal(owed, closeFailure));
+            }
+        } else if (owed != null) {
+            sendTerminal(owed, null);
+        }
+    }
+
+    private void sendTerminal(Object owed, Throwable closeFailure) {
+        if (cancelled) {
+            return; // a cancel that came while the reads drained: nothing is signalled after it
+        }
+        if (owed == COMPLETE) {
+            if (closeFailure == null) {
+                actual.onComplete();
+            } else {
+                actual.onError(closeFailure); // as Files.readAllBytes reports a failed close
+            }
+            return;
+        }
+        Throwable error = (Throwable) owed;
+        if (closeFailure != null && closeFailure != error) {
+            error.addSuppressed(closeFailure);
+        }
+        actual.onError(error);
     }
 
     @Override

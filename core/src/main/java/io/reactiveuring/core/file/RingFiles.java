@@ -160,6 +160,7 @@ public final class RingFiles {
                       BiConsumer<FileHandle, Throwable> callback) {
         OpMemory memory = OpMemory.of(allocator());
         CallbackOp op = new CallbackOp((res, flags) -> {
+            CallbackOp.giveBack(memory, flags); // the path, before the callback signals anything
             if (CallbackOp.loopEnded(flags) || res == -Errno.ECANCELED && loop.isShuttingDown()) {
                 callback.accept(null, new UringCancelledException("OPENAT " + path,
                         "the ring's loop ended before the open completed"));
@@ -172,13 +173,12 @@ public final class RingFiles {
             }
         });
         try {
-            op.spec(FileOps.openat(FileFlags.AT_FDCWD, path.toString(), options.flags(), options.mode(), memory))
-                    .attach(memory);
+            op.spec(FileOps.openat(FileFlags.AT_FDCWD, path.toString(), options.flags(), options.mode(), memory));
         } catch (RuntimeException | Error e) {
             memory.release();
             throw e;
         }
-        loop.submit(op);
+        CallbackOp.submit(loop, op, memory);
         return op;
     }
 
@@ -194,35 +194,38 @@ public final class RingFiles {
             out = memory.allocate(StatxLayout.SIZE, 8);
             MemorySegment result = out;
             op = new CallbackOp((res, flags) -> {
-                if (res < 0 || CallbackOp.loopEnded(flags)) {
+                boolean read = res >= 0 && !CallbackOp.loopEnded(flags);
+                long[] id = read ? identity(result) : null; // copied out before the memory goes back
+                CallbackOp.giveBack(memory, flags);
+                if (!read) {
                     callback.accept(null, res < 0 ? res : -Errno.ECANCELED);
                 } else {
-                    callback.accept(identity(result), 0);
+                    callback.accept(id, 0);
                 }
             });
-            op.spec(FileOps.statx(FileFlags.AT_FDCWD, path.toString(), 0, IDENTITY_MASK, out, memory))
-                    .attach(memory);
+            op.spec(FileOps.statx(FileFlags.AT_FDCWD, path.toString(), 0, IDENTITY_MASK, out, memory));
         } catch (RuntimeException | Error e) {
             memory.release();
             throw e;
         }
-        loop.submit(op);
+        CallbackOp.submit(loop, op, memory);
     }
 
     /** {@code unlinkat(AT_FDCWD, path, 0)} on {@code loop}; {@code callback} gets the result on the loop thread. */
     void unlinkOn(UringLoop loop, Path path, IntConsumer callback) {
         OpMemory memory = OpMemory.of(allocator());
-        CallbackOp op = new CallbackOp((res, flags) -> callback.accept(CallbackOp.loopEnded(flags)
-                ? -Errno.ECANCELED : res));
+        CallbackOp op = new CallbackOp((res, flags) -> {
+            CallbackOp.giveBack(memory, flags); // the path, before the callback signals anything
+            callback.accept(CallbackOp.loopEnded(flags) ? -Errno.ECANCELED : res);
+        });
         try {
             MemorySegment p = memory.allocateFrom(path.toString());
-            op.spec(OpSpec.builder(IORING_OP_UNLINKAT).fd(FileFlags.AT_FDCWD).addr(p.address()).build())
-                    .attach(memory);
+            op.spec(OpSpec.builder(IORING_OP_UNLINKAT).fd(FileFlags.AT_FDCWD).addr(p.address()).build());
         } catch (RuntimeException | Error e) {
             memory.release();
             throw e;
         }
-        loop.submit(op);
+        CallbackOp.submit(loop, op, memory);
     }
 
     /** The {@code statx} fields an identity needs. */

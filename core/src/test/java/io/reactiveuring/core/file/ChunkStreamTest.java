@@ -115,6 +115,130 @@ class ChunkStreamTest extends FileTestBase {
         });
     }
 
+    /**
+     * A stream reads ahead past the end of the file (its window does not know where the end is): by the time its
+     * terminal signal arrives, those reads have ended, every buffer it did not deliver is released and the file it
+     * opened is closed, seen from inside {@code onComplete}/{@code onError}, where a user checks it.
+     */
+    @ParameterizedTest(name = "{0} bytes in chunks of 4096")
+    @ValueSource(ints = {0, 100, 4096, 4096 * 10, 4096 * 10 + 1, 4096 * 37 + 5})
+    void atItsTerminalSignalAStreamHasNoReadInFlightNoUndeliveredBufferAndNoOpenFile(int size) throws Exception {
+        Path p = fileOf("ahead-" + size, pattern(size, size));
+        long fdsIdle = io.reactiveuring.core.UringTestSupport.openFds();
+        long liveIdle = allocator.liveBuffers();
+        CompletableFuture<long[]> atEnd = new CompletableFuture<>();
+        AtomicLong bytes = new AtomicLong();
+        files.read(p, 4096, 8).subscribe(new Subscriber<UringBuffer>() {
+            @Override
+            public void onSubscribe(Subscription s) {
+                s.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(UringBuffer b) {
+                bytes.addAndGet(b.readableBytes());
+                b.release();
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                atEnd.completeExceptionally(t);
+            }
+
+            @Override
+            public void onComplete() {
+                atEnd.complete(new long[] {allocator.liveBuffers(), io.reactiveuring.core.UringTestSupport.openFds(),
+                        loop.inFlight()});
+            }
+        });
+        long[] seen = atEnd.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        assertEquals(size, bytes.get(), "bytes delivered");
+        assertEquals(liveIdle, seen[0], "live buffers at onComplete");
+        assertEquals(fdsIdle, seen[1], "open fds at onComplete");
+        assertEquals(0, seen[2], "ops in flight at onComplete");
+    }
+
+    /**
+     * A stream over a missing file fails at its open: the open's own memory (the path) is back in the allocator when
+     * the error arrives, and a handle closed with {@code DELETE_ON_CLOSE} has given back its unlink's path when its
+     * close future completes.
+     */
+    @Test
+    void theMemoryOfAnOpenAndOfAnUnlinkIsReleasedBeforeTheirOutcomeIsSignalled() throws Exception {
+        long liveIdle = allocator.liveBuffers();
+        CompletableFuture<Long> atError = new CompletableFuture<>();
+        files.read(dir.resolve("missing"), 4096).subscribe(new Subscriber<UringBuffer>() {
+            @Override
+            public void onSubscribe(Subscription s) {
+                s.request(1);
+            }
+
+            @Override
+            public void onNext(UringBuffer b) {
+                b.release();
+                atError.completeExceptionally(new AssertionError("a missing file had bytes"));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                atError.complete(t instanceof java.nio.file.NoSuchFileException ? allocator.liveBuffers() : -1L);
+            }
+
+            @Override
+            public void onComplete() {
+                atError.completeExceptionally(new AssertionError("a missing file completed"));
+            }
+        });
+        assertEquals(liveIdle, atError.get(TIMEOUT_SECONDS, TimeUnit.SECONDS),
+                "live buffers at the NoSuchFileException (-1: another error)");
+
+        Path doomed = fileOf("doomed", pattern(10, 1));
+        FileHandle h = open(doomed, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.DELETE_ON_CLOSE);
+        long liveAtClose = h.close().thenApply(ignored -> allocator.liveBuffers())
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        assertFalse(Files.exists(doomed), "deleted on close");
+        assertEquals(liveIdle, liveAtClose, "live buffers when the close (with its unlink) completed");
+    }
+
+    /** The same for a stream that fails: its error comes after the reads in flight, with nothing left live. */
+    @Test
+    void atItsErrorAStreamOverAClosedHandleHasNoUndeliveredBufferLive() throws Exception {
+        Path p = fileOf("closing", pattern(4096 * 64, 3));
+        FileHandle h = open(p);
+        long liveIdle = allocator.liveBuffers();
+        CompletableFuture<Long> atError = new CompletableFuture<>();
+        h.chunks(0, 4096, 8).subscribe(new Subscriber<UringBuffer>() {
+            private boolean closed;
+
+            @Override
+            public void onSubscribe(Subscription s) {
+                s.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(UringBuffer b) {
+                b.release();
+                if (!closed) {
+                    closed = true;
+                    h.close(); // the next read is refused: the stream fails with reads of its window in flight
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                atError.complete(allocator.liveBuffers());
+            }
+
+            @Override
+            public void onComplete() {
+                atError.completeExceptionally(new AssertionError("completed over a closed handle"));
+            }
+        });
+        assertEquals(liveIdle, atError.get(TIMEOUT_SECONDS, TimeUnit.SECONDS), "live buffers at onError");
+        await(h.closeFuture());
+    }
+
     @Test
     void emptySmallAndExactMultipleFiles() throws Exception {
         assertTrue(collect(files.read(fileOf("empty", new byte[0]), 4096)).isEmpty());
