@@ -79,7 +79,8 @@ public class OneShotSubscription<T> extends UringOperation implements Subscripti
     private volatile boolean cancelled;
     /** request(n <= 0) while in flight: the op is cancelled and §3.9's error is delivered at its completion. */
     private volatile boolean badRequest;
-    private volatile int gate = GATE_OPEN;
+    // GATE_OPEN by default: no initializer, since an explicit one is a volatile store (a full fence) per subscription.
+    private volatile int gate;
     // The parked outcome; published by the CAS to GATE_PENDING, read after the swap to GATE_OPEN.
     private boolean heldOutcome;
     private int heldRes;
