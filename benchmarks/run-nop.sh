@@ -121,6 +121,7 @@ run_jmh() { # round
           "EngineNopBenchmark.crossThreadRoundTrip": "engine-cross-thread",
           "MonoNopBenchmark.batched32": "mono-batched",
           "MonoNopBenchmark.chainedSingle": "mono-single",
+          "MonoNopBenchmark.publisherBatched32": "publisher-batched",
           "BareFfmNopBenchmark.batched32": "ffm-batched",
           "BareFfmNopBenchmark.single": "ffm-single",
           "FlatMapFloorBenchmark.flatMap32": "floor-flatmap-sync",
@@ -194,6 +195,10 @@ awk -F'\t' '
             printf "%s\tmono-own-cost\t%.1f\t%.1f\n", r,
                 wall[r SUBSEP "mono-batched"] - wall[r SUBSEP "floor-flatmap-async"] - wall[r SUBSEP "engine-batched"],
                 cpu[r SUBSEP "mono-batched"] - cpu[r SUBSEP "floor-flatmap-async"] - cpu[r SUBSEP "engine-batched"]
+            # the reactive layer measured alone: the core publisher with minimal subscribers, no Reactor, above the engine
+            printf "%s\tpublisher-own-cost\t%.1f\t%.1f\n", r,
+                wall[r SUBSEP "publisher-batched"] - wall[r SUBSEP "engine-batched"],
+                cpu[r SUBSEP "publisher-batched"] - cpu[r SUBSEP "engine-batched"]
             printf "%s\tmono-own-cost-sync-floor\t%.1f\t%.1f\n", r,
                 wall[r SUBSEP "mono-batched"] - wall[r SUBSEP "floor-flatmap-sync"] - wall[r SUBSEP "engine-batched"],
                 cpu[r SUBSEP "mono-batched"] - cpu[r SUBSEP "floor-flatmap-sync"] - cpu[r SUBSEP "engine-batched"]
@@ -238,7 +243,7 @@ verdict() { # median min max op target ("ge" or "le")
     echo
     echo "| variant | ns/op | Mops/s (median) | CPU ns/op, ring thread | CPU ns/op, caller | alloc B/op (gc.alloc.rate.norm) |"
     echo "| --- | --- | --- | --- | --- | --- |"
-    for variant in c-batched ffm-batched engine-batched mono-batched floor-flatmap-sync floor-flatmap-async \
+    for variant in c-batched ffm-batched engine-batched publisher-batched mono-batched floor-flatmap-sync floor-flatmap-async \
         c-single ffm-single engine-single mono-single floor-concatmap engine-cross-thread; do
         read -r ns_med ns_min ns_max <<< "$(stats "$RAW" "$variant" 3)"
         read -r cpu_med cpu_min cpu_max <<< "$(stats "$RAW" "$variant" 4)"
@@ -267,6 +272,7 @@ verdict() { # median min max op target ("ge" or "le")
     target_row "engine single / C single time per op ≤ 1.5" single-time 3 le 1.5
     target_row "Mono batched: own cost above Reactor's async flatMap floor + engine ≤ 40 ns" mono-own-cost 1 le 40
     target_row "Mono batched: own cost above the sync flatMap floor + engine (no target)" mono-own-cost-sync-floor 1 - -
+    target_row "core publisher batched, no Reactor: its cost above the engine (no target)" publisher-own-cost 1 - -
     target_row "Mono batched / C batched throughput (no target)" mono-batched-throughput 3 - -
     target_row "Mono single / C single time per op (no target)" mono-single-time 3 - -
     echo

@@ -2,6 +2,8 @@ package io.reactiveuring.benchmarks;
 
 import io.reactiveuring.core.engine.LoopOptions;
 import io.reactiveuring.core.engine.UringLoop;
+import io.reactiveuring.core.reactive.ControlCalls;
+import io.reactiveuring.core.reactive.OneShotPublisher;
 import io.reactiveuring.reactor.ReactorUring;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -54,6 +56,7 @@ public class MonoNopBenchmark {
         ReactorUring uring;
         MonoNopRun batched;
         MonoNopRun chained;
+        PublisherNopRun publisher;
         private final CpuMeter cpu = new CpuMeter();
 
         @Setup(Level.Trial)
@@ -63,6 +66,9 @@ public class MonoNopBenchmark {
             var nop = uring.nop(); // one cold Mono; every subscription is a new op
             batched = new MonoNopRun(loop, nop, Nops.PER_INVOCATION, Nops.BATCH_DEPTH);
             chained = new MonoNopRun(loop, nop, Nops.PER_INVOCATION, 1);
+            // the same op as core's publisher, the one the Mono wraps, driven without Reactor
+            publisher = new PublisherNopRun(loop, new OneShotPublisher<>(loop, ControlCalls.nop()),
+                    Nops.PER_INVOCATION, Nops.BATCH_DEPTH);
         }
 
         @Setup(Level.Iteration)
@@ -94,6 +100,17 @@ public class MonoNopBenchmark {
     @OperationsPerInvocation(Nops.PER_INVOCATION)
     public void batched32(Reactor reactor) {
         reactor.batched.runNops();
+        reactor.ops += Nops.PER_INVOCATION;
+    }
+
+    /**
+     * Core's publisher of the same op with no Reactor: 32 minimal subscribers in flight, each completion subscribing
+     * the next (see {@link PublisherNopRun}); above the engine's batched figure, the library's reactive layer alone.
+     */
+    @Benchmark
+    @OperationsPerInvocation(Nops.PER_INVOCATION)
+    public void publisherBatched32(Reactor reactor) {
+        reactor.publisher.runNops();
         reactor.ops += Nops.PER_INVOCATION;
     }
 
