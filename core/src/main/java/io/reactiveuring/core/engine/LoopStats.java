@@ -76,8 +76,9 @@ public final class LoopStats {
 
     // ---- loop thread
 
-    void submitted() {
-        SUBMITTED.setOpaque(this, submitted + 1);
+    /** {@code userWeight}: 1 for a user operation, 0 for one of the loop's own (not counted). */
+    void submitted(int userWeight) {
+        SUBMITTED.setOpaque(this, submitted + userWeight);
     }
 
     void completed() {

@@ -63,6 +63,10 @@ public final class UringLoop implements Executor, AutoCloseable {
 
     /** Scratch bytes per slot, for the structs the engine writes at preparation (a timespec). */
     private static final int SCRATCH_BYTES = 64;
+    /** The user weight of a prepared op (see {@link SlotTable}): a user operation counts in the in-flight bound. */
+    private static final int USER_OP = 1;
+    /** The loop's own op (wake-up read, cancel, timer): it has a reserved slot and is not counted. */
+    private static final int INTERNAL_OP = 0;
     /** Hand-offs taken in per turn, so completions are reaped between large bursts of them. */
     private static final int HANDOFFS_PER_TURN = 4096;
     /** Pre-enter hooks run per turn at most (a hook that keeps re-adding itself must not stall the loop). */
@@ -932,7 +936,7 @@ public final class UringLoop implements Executor, AutoCloseable {
             if (head.chainMember) {
                 head.chainMember = false; // it was part of a chain in an earlier submission
             }
-            prepare(head, false);
+            prepare(head, USER_OP);
             return true;
         }
         boolean drained = (head.spec.sqeFlags & IOSQE_IO_DRAIN) != 0;
@@ -950,7 +954,7 @@ public final class UringLoop implements Executor, AutoCloseable {
             UringOperation next = o.chainNext;
             o.chainMember = n > 1;
             o.drainMember = drained;
-            prepare(o, false);
+            prepare(o, USER_OP);
             o.chainNext = null;
             o = next;
         }
@@ -977,7 +981,7 @@ public final class UringLoop implements Executor, AutoCloseable {
         if (slots.freeSlots() == 0 || !sq.hasFree(1) && flushSubmissions() && !sq.hasFree(1)) {
             throw new IllegalStateException("no room for an internal io_uring operation");
         }
-        prepare(op, true);
+        prepare(op, INTERNAL_OP);
     }
 
     boolean flushSubmissions() {
@@ -989,9 +993,9 @@ public final class UringLoop implements Executor, AutoCloseable {
      * The one preparation path: slot and user_data, then the spec's fields, the op's own changes
      * ({@link UringOperation#prepare(SqeWriter)}), the flags and user_data.
      */
-    private void prepare(UringOperation op, boolean isInternal) {
+    private void prepare(UringOperation op, int userWeight) {
         OpSpec s = op.spec;
-        slots.claim(op, isInternal, s.opcode);
+        slots.claim(op, userWeight, s.opcode);
         op.sqePosition = sq.nextPosition();
         long sqe = sq.claimUnzeroed();
         writer.at(sqe, (long) op.slot * SCRATCH_BYTES);
@@ -1002,10 +1006,9 @@ public final class UringLoop implements Executor, AutoCloseable {
         sq.setFlags(sqe, (byte) ((s.sqeFlags & ~(IOSQE_IO_LINK | IOSQE_IO_HARDLINK | IOSQE_IO_DRAIN))
                 | op.chainFlags));
         sq.setUserData(sqe, op.userData);
-        if (!isInternal) {
-            stats.submitted();
-            stats.inFlight(slots.userInFlight());
-        }
+        // counted without a branch on the kind of op (see SlotTable's userWeight): an internal op adds 0
+        stats.submitted(userWeight);
+        stats.inFlight(slots.userInFlight());
     }
 
     private void freeSlot(UringOperation op) {
@@ -1013,11 +1016,8 @@ public final class UringLoop implements Executor, AutoCloseable {
             op.drainMember = false;
             drainPending--;
         }
-        boolean user = !slots.isInternal(op.slot);
         slots.free(op);
-        if (user) {
-            stats.inFlight(slots.userInFlight());
-        }
+        stats.inFlight(slots.userInFlight()); // unchanged by an internal op; stored anyway rather than tested
     }
 
     private void drainBacklog() {
@@ -1074,7 +1074,7 @@ public final class UringLoop implements Executor, AutoCloseable {
             if (!sq.hasFree(1)) {
                 flushSubmissions();
             }
-            prepare(c, true);
+            prepare(c, INTERNAL_OP);
         }
     }
 

@@ -209,4 +209,62 @@ class LoopRoomsTest {
             }
         }
     }
+
+    @Test
+    void aSlotsUserWeightDecidesWhatCountsInFlightAndWhatIsInternal() {
+        SlotTable table = new SlotTable(4);
+        RecordingOperation user = new RecordingOperation(OpSpec.nop());
+        RecordingOperation internal = new RecordingOperation(OpSpec.nop());
+        RecordingOperation other = new RecordingOperation(OpSpec.nop());
+        table.claim(user, 1, OpSpec.nop().opcode);
+        table.claim(internal, 0, OpSpec.nop().opcode);
+        table.claim(other, 1, OpSpec.nop().opcode);
+        assertEquals(2, table.userInFlight(), "only user operations count");
+        assertEquals(3, table.inUse());
+        assertFalse(table.isInternal(user.slot));
+        assertTrue(table.isInternal(internal.slot));
+        long internalUserData = internal.userData;
+
+        table.free(internal);
+        assertEquals(2, table.userInFlight(), "freeing the loop's own op leaves the count alone");
+        assertEquals(2, table.inUse());
+        assertNull(table.lookup(internalUserData), "its user_data is stale once freed");
+        table.free(user);
+        assertEquals(1, table.userInFlight());
+
+        RecordingOperation reclaimed = new RecordingOperation(OpSpec.nop());
+        table.claim(reclaimed, 0, OpSpec.nop().opcode); // a slot freed as a user op's, reused for an internal one
+        assertTrue(table.isInternal(reclaimed.slot));
+        assertEquals(1, table.userInFlight());
+        assertFalse(table.abandon(reclaimed.slot), "abandoning an internal op is not a user op abandoned");
+        assertTrue(table.abandon(other.slot));
+        assertEquals(0, table.userInFlight());
+    }
+
+    @Test
+    void theLoopsOwnWakeUpReadsAndCancelsCountNeitherInFlightNorAsSubmitted() throws Exception {
+        try (TestPipe pipe = new TestPipe(); Arena arena = Arena.ofShared()) {
+            long submittedBefore = loop.submittedOperations();
+            long wakeupsBefore = loop.wakeups();
+            RecordingOperation read = new RecordingOperation(OpSpec.read(pipe.readFd, arena.allocate(8), -1));
+            loop.submit(read);
+            // Each task handed over from this thread wakes the idle loop: its wake-up read completes and is re-armed,
+            // an internal submission every time.
+            for (int i = 0; i < 5; i++) {
+                assertEquals(1, onLoop(loop::inFlight), "the pending read, and nothing of the loop's own");
+            }
+            assertTrue(loop.wakeups() > wakeupsBefore, "the loop was woken, so its wake-up read went round");
+            assertEquals(submittedBefore + 1, loop.submittedOperations());
+
+            long cancelsBefore = loop.cancelsIssued();
+            loop.cancel(read);
+            assertEquals(-Errno.ECANCELED, read.awaitRes());
+            assertEquals(cancelsBefore + 1, loop.cancelsIssued(), "an ASYNC_CANCEL went to the kernel");
+            assertEquals(0, onLoop(loop::inFlight));
+            assertEquals(submittedBefore + 1, loop.submittedOperations(), "the cancel is not a user submission");
+            // the wake-up read is the only slot still held, and it is the loop's own
+            assertEquals(1, onLoop(() -> loop.slots.inUse()));
+            assertEquals(0, onLoop(() -> loop.slots.userInFlight()));
+        }
+    }
 }
