@@ -17,7 +17,7 @@
 # machine, because time lost to other processes is not counted. Both are reported, ratios too.
 #
 # The jar is (re)built with `mvn -q -B -DskipTests package` from the repository root when it is missing or older
-# than the sources it depends on (set MAVEN_ARGS=-o to stay offline). One run of 5 rounds takes about 7 minutes.
+# than the sources it depends on (set MAVEN_ARGS=-o to stay offline). One run of 5 rounds takes about 9 minutes.
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "$0")" && pwd)"
