@@ -310,14 +310,12 @@ public final class OpSpec {
     }
 
     /**
-     * Writes every field of this spec into the SQE under {@code sqe} (the engine adds user_data and the flags). The
-     * default of {@link UringOperation#prepare(SqeWriter)}.
-     *
-     * @param sqe the writer over the claimed SQE
+     * Writes the whole SQE under {@code sqe}: this spec's fields, the SQE {@code flags} byte and {@code userData}
+     * (the engine's one preparation path; an operation's own {@link UringOperation#prepare(SqeWriter)} runs after it).
      */
-    public void writeTo(SqeWriter sqe) {
+    void writeEntry(SqeWriter sqe, byte flags, long userData) {
         long a = timespecNanos >= 0 ? sqe.timespec(timespecNanos) : addr;
-        sqe.words(word0, off, a, word3, word5, addr3);
+        sqe.entry(word0 | (flags & 0xFFL) << 8, off, a, word3, userData, word5, addr3);
     }
 
     // ---- argument checks shared by the factories (also used by the op catalogue)

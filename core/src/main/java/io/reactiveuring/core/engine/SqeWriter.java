@@ -11,10 +11,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 /**
- * A flyweight over the one SQE being prepared, handed to {@link UringOperation#prepare(SqeWriter)}: the default
- * writes the op's {@link OpSpec}; a long-lived operation that re-submits itself may write the spec and then change
- * the fields that differ per submission (a new buffer address and length), so its re-submission allocates nothing.
- * The engine writes user_data and the SQE flags afterwards.
+ * A flyweight over the one SQE being prepared, handed to {@link UringOperation#prepare(SqeWriter)}: by then the
+ * engine has written the whole SQE from the op's {@link OpSpec}, its flags and its user_data; a long-lived operation
+ * that re-submits itself changes only the fields that differ per submission (a new buffer address and length), so
+ * its re-submission allocates nothing. The writer offers no way to touch the flags or user_data, which are the
+ * engine's.
  *
  * <p>Threading: loop thread only, and only inside {@code prepare}; the writer points to another SQE afterwards, so
  * never keep it. Ownership: memory an address points to must stay valid until the op's final completion.
@@ -45,16 +46,17 @@ public final class SqeWriter {
     }
 
     /**
-     * The whole SQE but user_data in six stores (its words in order: opcode..fd, off, addr, len|op_flags,
-     * buf_index..splice_fd_in, addr3; the flags byte is left 0 for the engine, the padding zeroed).
+     * The whole SQE in eight stores, flags and user_data included ({@code word0} carries opcode, flags, ioprio and
+     * fd): one method over one segment, so the JIT checks the segment once for all of them.
      */
-    void words(long word0, long off, long addr, long word3, long word5, long addr3) {
+    void entry(long word0, long off, long addr, long word3, long userData, long word5, long addr3) {
         MemorySegment m = sqes;
         long o = sqe;
         m.set(JAVA_LONG_UNALIGNED, o, word0);
         m.set(JAVA_LONG_UNALIGNED, o + SqeLayout.OFF, off);
         m.set(JAVA_LONG_UNALIGNED, o + SqeLayout.ADDR, addr);
         m.set(JAVA_LONG_UNALIGNED, o + SqeLayout.LEN, word3);
+        m.set(JAVA_LONG_UNALIGNED, o + SqeLayout.USER_DATA, userData);
         m.set(JAVA_LONG_UNALIGNED, o + SqeLayout.BUF_INDEX, word5);
         m.set(JAVA_LONG_UNALIGNED, o + SqeLayout.ADDR3, addr3);
         m.set(JAVA_LONG_UNALIGNED, o + SqeLayout.PAD2, 0L);

@@ -990,8 +990,8 @@ public final class UringLoop implements Executor, AutoCloseable {
     }
 
     /**
-     * The one preparation path: slot and user_data, then the spec's fields, the op's own changes
-     * ({@link UringOperation#prepare(SqeWriter)}), the flags and user_data.
+     * The one preparation path: slot and user_data, then the whole SQE from the spec with the flags and user_data,
+     * then the op's own changes ({@link UringOperation#prepare(SqeWriter)}, which cannot touch those two).
      */
     private void prepare(UringOperation op, int userWeight) {
         OpSpec s = op.spec;
@@ -999,13 +999,11 @@ public final class UringLoop implements Executor, AutoCloseable {
         op.sqePosition = sq.nextPosition();
         long sqe = sq.claimUnzeroed();
         writer.at(sqe, (long) op.slot * SCRATCH_BYTES);
-        s.writeTo(writer);
-        op.prepare(writer);
         // link flags come only from submitLinked: one left in a spec would tie this SQE to an unrelated next one;
         // IOSQE_IO_DRAIN is kept by the engine (trySubmitNow), never passed to the kernel
-        sq.setFlags(sqe, (byte) ((s.sqeFlags & ~(IOSQE_IO_LINK | IOSQE_IO_HARDLINK | IOSQE_IO_DRAIN))
-                | op.chainFlags));
-        sq.setUserData(sqe, op.userData);
+        byte flags = (byte) ((s.sqeFlags & ~(IOSQE_IO_LINK | IOSQE_IO_HARDLINK | IOSQE_IO_DRAIN)) | op.chainFlags);
+        s.writeEntry(writer, flags, op.userData); // the whole SQE in one method, flags and user_data included
+        op.prepare(writer);
         // counted without a branch on the kind of op (see SlotTable's userWeight): an internal op adds 0
         stats.submitted(userWeight);
         stats.inFlight(slots.userInFlight());
