@@ -20,6 +20,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 public final class CompletionQueue {
     private static final VarHandle INT = JAVA_INT.varHandle();
 
+    static {
+        // copyOut hands CQEs on as [user_data, res | flags << 32] pairs of longs (little-endian, as SqeWriter checks)
+        if (CqeLayout.USER_DATA != 0 || CqeLayout.RES != 8 || CqeLayout.FLAGS != 12 || CqeLayout.SIZE != 16) {
+            throw new ExceptionInInitializerError("unexpected io_uring_cqe layout");
+        }
+    }
+
     private final MemorySegment ring;
     private final long headOffset;
     private final long tailOffset;
@@ -85,6 +92,26 @@ public final class CompletionQueue {
      */
     public long resAndFlags(int index) {
         return ring.get(JAVA_LONG_UNALIGNED, cqe(index) + CqeLayout.RES);
+    }
+
+    /**
+     * Copies {@code count} CQEs from {@code index} on into {@code dst} as pairs {@code [user_data, res | flags << 32]}
+     * (two longs per CQE, from {@code dst[0]}): one bulk copy, two where the ring wraps, so the per-access checks are
+     * paid per batch, not per CQE. The caller then releases the head past them at once, and the kernel may reuse the
+     * entries while their copies are dispatched.
+     *
+     * @param index the first CQE (the head)
+     * @param count how many, at most {@code ready()} and {@code dst.length / 2}
+     * @param dst   the destination
+     */
+    public void copyOut(int index, int count, long[] dst) {
+        int first = index & mask;
+        int untilWrap = Math.min(count, entries - first);
+        MemorySegment.copy(ring, JAVA_LONG_UNALIGNED, cqesOffset + (long) first * CqeLayout.SIZE, dst, 0,
+                untilWrap * 2);
+        if (untilWrap < count) {
+            MemorySegment.copy(ring, JAVA_LONG_UNALIGNED, cqesOffset, dst, untilWrap * 2, (count - untilWrap) * 2);
+        }
     }
 
     /**

@@ -342,6 +342,39 @@ class ShutdownTest {
     }
 
     @Test
+    void theCompletionsReapedWithTheOneWhoseCallbackThrewAnErrorStillGetTheirRealResults() throws Exception {
+        UringLoop loop = new UringLoop(LoopOptions.defaults().withThreadName("dies-mid-batch"));
+        try (CapturedLog log = CapturedLog.of("io.reactiveuring.core.engine")) {
+            UringOperation bomb = new UringOperation(OpSpec.nop()) {
+                @Override
+                protected void onCompletion(int res, int flags) {
+                    throw new Boom();
+                }
+            };
+            RecordingOperation[] after = new RecordingOperation[5];
+            for (int i = 0; i < after.length; i++) {
+                after[i] = new RecordingOperation(OpSpec.nop());
+            }
+            // One task, so all six go to the kernel in the same enter and their CQEs are reaped as one batch, the
+            // bomb's first: the rest of the batch is already out of the ring when the Error ends the loop.
+            loop.execute(() -> {
+                loop.submit(bomb);
+                for (RecordingOperation op : after) {
+                    loop.submit(op);
+                }
+            });
+            assertTrue(loop.awaitTermination(Duration.ofSeconds(10)), "the loop ended");
+            for (RecordingOperation op : after) {
+                assertEquals(0, op.awaitRes(), "its NOP's own result, not a cancellation");
+                assertEquals(1, op.completionCount);
+            }
+            assertEquals(0, loop.inFlight());
+            assertEquals(0, loop.staleCompletions());
+            log.await(Level.SEVERE, "io_uring loop dies-mid-batch died", Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
     void runtimeExceptionInCallbackGoesToErrorHookAndLoopGoesOn() throws Exception {
         ConcurrentLinkedQueue<Throwable> hooked = new ConcurrentLinkedQueue<>();
         try (UringLoop loop = new UringLoop(LoopOptions.defaults().withThreadName("survives")
