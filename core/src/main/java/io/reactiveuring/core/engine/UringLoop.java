@@ -63,7 +63,7 @@ public final class UringLoop implements Executor, AutoCloseable {
 
     /** Scratch bytes per slot, for the structs the engine writes at preparation (a timespec). */
     private static final int SCRATCH_BYTES = 64;
-    /** CQEs copied out of the ring per bulk copy by {@link #reap}: 4 KiB of longs, enough for most turns' CQEs. */
+    /** CQEs copied out of the ring at a time by {@link #reap}: 4 KiB of longs, enough for most turns' CQEs. */
     private static final int REAP_BATCH = 256;
     /** The user weight of a prepared op (see {@link SlotTable}): a user operation counts in the in-flight bound. */
     private static final int USER_OP = 1;
@@ -840,8 +840,9 @@ public final class UringLoop implements Executor, AutoCloseable {
 
     /**
      * Reaps every CQE posted so far and dispatches it; returns how many. The CQEs are copied out in batches of up to
-     * {@link #REAP_BATCH} (one bulk copy instead of two checked loads per CQE) and the CQ head is released past each
-     * batch at once, so the kernel can post again while the batch is dispatched. CQEs posted during the dispatch
+     * {@link #REAP_BATCH} ({@link CompletionQueue#copyOut}: one tight loop, so the segment is checked per batch
+     * instead of twice per CQE between dispatches) and the CQ head is released past each batch at once, so the kernel
+     * can post again while the batch is dispatched. CQEs posted during the dispatch
      * (an enter to flush a full SQ runs task work) are reaped in the same call. What a dispatch that threw left of
      * its batch stays in {@link #reapedBatch} and is dispatched first by the next call (the shutdown's), so no CQE is
      * lost.
