@@ -86,15 +86,6 @@ public final class CompletionQueue {
     }
 
     /**
-     * {@code res} and {@code flags} of entry {@code index} in one load: {@code res} in the low 32 bits, {@code flags}
-     * in the high ones (the two fields are adjacent, little-endian). One bounds-checked access instead of two on the
-     * reap path.
-     */
-    public long resAndFlags(int index) {
-        return ring.get(JAVA_LONG_UNALIGNED, cqe(index) + CqeLayout.RES);
-    }
-
-    /**
      * Copies {@code count} CQEs from {@code index} on into {@code dst} as pairs {@code [user_data, res | flags << 32]}
      * (two longs per CQE, from {@code dst[0]}), in one tight loop per contiguous run of the ring (two where it
      * wraps), so the JIT checks the segment once per run instead of twice per CQE, and a batch of one costs no more
